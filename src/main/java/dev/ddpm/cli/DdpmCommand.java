@@ -1,0 +1,85 @@
+package dev.ddpm.cli;
+
+import dev.ddpm.config.ConfigException;
+import java.io.PrintWriter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code ddpm} command: trains, samples and evaluates class-conditional diffusion models on MNIST. */
+@Command(
+        name = "ddpm",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        description = "Class-conditional denoising diffusion models on MNIST with DJL (PyTorch engine).",
+        synopsisSubcommandLabel = "COMMAND",
+        subcommands = {
+            TrainCommand.class,
+            SampleCommand.class,
+            GifCommand.class,
+            EvalCommand.class,
+            InfoCommand.class,
+            ImportCommand.class,
+            ExportCommand.class,
+            BenchCommand.class,
+            CommandLine.HelpCommand.class
+        },
+        footer = {
+            "",
+            "Examples:",
+            "  ddpm train --config config/quick.json     train the small CPU model",
+            "  ddpm sample --digit 7                     a grid of 7s from the latest run",
+            "  ddpm gif --all-digits                     GIFs of the denoising process",
+            "",
+            "Run 'ddpm COMMAND --help' for the options of a command."
+        })
+public final class DdpmCommand implements Runnable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DdpmCommand.class);
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (train, sample, gif, eval, ...)");
+    }
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    /** Runs the command line and returns the exit code (0 ok, 1 failure, 2 usage error, 130 interrupted). */
+    public static int execute(String... args) {
+        CommandLine cli = new CommandLine(new DdpmCommand());
+        cli.setParameterExceptionHandler(DdpmCommand::onUsageError);
+        cli.setExecutionExceptionHandler(DdpmCommand::onFailure);
+        return cli.execute(args);
+    }
+
+    private static int onUsageError(CommandLine.ParameterException e, String[] args) {
+        CommandLine cmd = e.getCommandLine();
+        PrintWriter err = cmd.getErr();
+        err.println(cmd.getCommandSpec().qualifiedName() + ": " + e.getMessage()
+                + " (see '" + cmd.getCommandSpec().qualifiedName() + " --help')");
+        err.flush();
+        return CommandLine.ExitCode.USAGE;
+    }
+
+    private static int onFailure(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
+        PrintWriter err = cmd.getErr();
+        String name = cmd.getCommandSpec().qualifiedName();
+        if (e instanceof UsageException || e instanceof ConfigException
+                || e instanceof dev.ddpm.io.RunDirectory.NoCheckpointException) {
+            err.println(name + ": " + e.getMessage());
+            err.flush();
+            return CommandLine.ExitCode.USAGE;
+        }
+        LOG.debug("command failed", e);
+        String message = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+        err.println(name + ": error: " + message + " (run with --verbose for details)");
+        err.flush();
+        return CommandLine.ExitCode.SOFTWARE;
+    }
+}

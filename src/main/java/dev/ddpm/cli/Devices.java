@@ -1,0 +1,62 @@
+package dev.ddpm.cli;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.engine.EngineException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Turns {@code --device auto|cpu|gpu|gpu:N} into a DJL device of the PyTorch engine. */
+public final class Devices {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Devices.class);
+    private static final Pattern SPEC = Pattern.compile("auto|cpu|gpu(?::(\\d+))?");
+
+    private Devices() {}
+
+    public static Device resolve(String spec) {
+        Matcher m = SPEC.matcher(spec == null ? "" : spec.trim());
+        if (!m.matches()) {
+            throw new UsageException("--device must be auto, cpu, gpu or gpu:N, got '" + spec + "'");
+        }
+        Engine engine;
+        try {
+            engine = Engine.getEngine("PyTorch");
+        } catch (EngineException | IllegalArgumentException e) {
+            throw new IllegalStateException("cannot load the PyTorch engine: " + e.getMessage()
+                    + ". On a GPU machine without network set PYTORCH_LIBRARY_PATH and PYTORCH_FLAVOR;"
+                    + " on CPU run through ./ddpm, which adds the CPU libtorch", e);
+        }
+        int gpus = engine.getGpuCount();
+        Device device;
+        String s = spec.trim();
+        if (s.equals("auto")) {
+            device = gpus > 0 ? Device.gpu(0) : Device.cpu();
+        } else if (s.equals("cpu")) {
+            device = Device.cpu();
+        } else {
+            int index = m.group(1) == null ? 0 : Integer.parseInt(m.group(1));
+            if (gpus == 0) {
+                throw new UsageException("--device " + s + ": libtorch sees no GPU (loaded " + libtorch()
+                        + "); use --device cpu, or see README 'GPU' for the CUDA build");
+            }
+            if (index >= gpus) {
+                throw new UsageException("--device " + s + ": only " + gpus + " GPU(s) visible (gpu:0 .. gpu:"
+                        + (gpus - 1) + ")");
+            }
+            device = Device.gpu(index);
+        }
+        LOG.info("engine {} {}, libtorch {}, device {}", engine.getEngineName(), engine.getVersion(), libtorch(), device);
+        return device;
+    }
+
+    private static String libtorch() {
+        try {
+            return ai.djl.pytorch.jni.LibUtils.getLibtorchPath();
+        } catch (RuntimeException e) {
+            return "(path unknown)";
+        }
+    }
+}

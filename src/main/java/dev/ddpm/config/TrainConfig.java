@@ -1,0 +1,80 @@
+package dev.ddpm.config;
+
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import java.util.Set;
+
+/**
+ * Optimisation, data and bookkeeping of a training run.
+ *
+ * @param epochs passes over the training set
+ * @param batchSize images per step
+ * @param lr Adam learning rate
+ * @param adamBeta1 Adam beta1
+ * @param adamBeta2 Adam beta2
+ * @param adamEps Adam epsilon (added to the bias-corrected root, as torch.optim.Adam)
+ * @param gradClip global gradient-norm bound; 0 turns clipping off (the reference does not clip)
+ * @param emaDecay decay of the exponential moving average of the weights; 0 turns EMA off
+ * @param emaWarmupSteps steps over which the EMA decay ramps up from 0 to {@code emaDecay}
+ * @param labelDropout probability of replacing a label by "no label" (for classifier-free guidance)
+ * @param seed seed of everything random in the run
+ * @param dataset {@code mnist} or {@code fashion-mnist}
+ * @param dataDir folder holding the dataset's IDX files
+ * @param trainLimit use only the first N training images (0 = all)
+ * @param logEverySteps how often the loss is read back to the host and logged
+ * @param checkpointEverySteps how often a checkpoint is written (and at every epoch end)
+ * @param keepCheckpoints how many step checkpoints to keep
+ * @param sampleEverySteps how often a grid of all digits is sampled with the EMA weights (0 = never)
+ * @param sampleSteps DDIM steps used for those grids
+ */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+public record TrainConfig(
+        int epochs,
+        int batchSize,
+        double lr,
+        double adamBeta1,
+        double adamBeta2,
+        double adamEps,
+        double gradClip,
+        double emaDecay,
+        int emaWarmupSteps,
+        double labelDropout,
+        long seed,
+        String dataset,
+        String dataDir,
+        int trainLimit,
+        int logEverySteps,
+        int checkpointEverySteps,
+        int keepCheckpoints,
+        int sampleEverySteps,
+        int sampleSteps) {
+
+    public static final Set<String> DATASETS = Set.of("mnist", "fashion-mnist");
+
+    public static TrainConfig reference() {
+        return new TrainConfig(1000, 64, 1e-4, 0.9, 0.999, 1e-8, 0.0, 0.9999, 2000, 0.1, 0L,
+                "mnist", "data", 0, 100, 2000, 3, 5000, 50);
+    }
+
+    void validate(Validator v) {
+        v.range("train.epochs", epochs, 1, 1_000_000);
+        v.range("train.batch_size", batchSize, 1, 65_536);
+        v.check(lr > 0 && lr < 1, "train.lr", "must be in (0, 1), got " + lr);
+        v.check(adamBeta1 >= 0 && adamBeta1 < 1, "train.adam_beta1", "must be in [0, 1), got " + adamBeta1);
+        v.check(adamBeta2 >= 0 && adamBeta2 < 1, "train.adam_beta2", "must be in [0, 1), got " + adamBeta2);
+        v.check(adamEps > 0 && adamEps < 1, "train.adam_eps", "must be in (0, 1), got " + adamEps);
+        v.check(gradClip >= 0, "train.grad_clip", "must be >= 0 (0 = off), got " + gradClip);
+        v.check(emaDecay >= 0 && emaDecay < 1, "train.ema_decay", "must be in [0, 1) (0 = off), got " + emaDecay);
+        v.range("train.ema_warmup_steps", emaWarmupSteps, 0, 100_000_000);
+        v.check(labelDropout >= 0 && labelDropout <= 1, "train.label_dropout",
+                "must be in [0, 1], got " + labelDropout);
+        v.oneOf("train.dataset", dataset, DATASETS);
+        v.check(dataDir != null && !dataDir.isBlank(), "train.data_dir", "must be a folder path");
+        v.range("train.train_limit", trainLimit, 0, 60_000);
+        v.range("train.log_every_steps", logEverySteps, 1, 1_000_000);
+        v.range("train.checkpoint_every_steps", checkpointEverySteps, 1, 100_000_000);
+        v.range("train.keep_checkpoints", keepCheckpoints, 1, 1000);
+        v.range("train.sample_every_steps", sampleEverySteps, 0, 100_000_000);
+        v.range("train.sample_steps", sampleSteps, 1, 100_000);
+    }
+}

@@ -1,0 +1,12 @@
+package dev.ddpm.io;
+
+import java.io.IOException;
+
+/** A safetensors file that cannot be read; the message names the file and the problem. */
+public class SafetensorsException extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    public SafetensorsException(String message) {
+        super(message);
+    }
+}
