@@ -1,0 +1,86 @@
+package dev.ddpm.io;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.ddpm.config.DdpmConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CheckpointTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void writeThenReadRestoresEveryGroupConfigAndState() throws IOException {
+        try (NDManager m = NDManager.newBaseManager()) {
+            Map<String, NDArray> model = new LinkedHashMap<>();
+            model.put("a.weight", m.randomNormal(new ai.djl.ndarray.types.Shape(3, 4)));
+            model.put("b.bias", m.arange(5f));
+            Map<String, NDArray> ema = Map.of("a.weight", m.ones(new ai.djl.ndarray.types.Shape(3, 4)));
+            Map<String, NDArray> optim = Map.of("m.a.weight", m.zeros(new ai.djl.ndarray.types.Shape(3, 4)));
+            DdpmConfig config = DdpmConfig.reference();
+            TrainingState state = new TrainingState(1234, 2, 17, 42, 1200);
+            Path file = dir.resolve("step-00001234.safetensors");
+            new Checkpoint(config, model, ema, optim, state).write(file);
+
+            Checkpoint back = Checkpoint.read(file, m);
+            assertEquals(config, back.config());
+            assertEquals(state, back.state());
+            assertEquals(model.keySet(), back.model().keySet());
+            assertArrayEquals(model.get("a.weight").toFloatArray(), back.model().get("a.weight").toFloatArray());
+            assertArrayEquals(model.get("b.bias").toFloatArray(), back.model().get("b.bias").toFloatArray());
+            assertEquals(ema.keySet(), back.ema().keySet());
+            assertEquals(optim.keySet(), back.optimizer().keySet());
+            assertTrue(back.samplingWeights(true) == back.ema());
+            assertTrue(back.samplingWeights(false) == back.model());
+        }
+    }
+
+    @Test
+    void importedWeightsWithoutStateOrEmaSampleWithTheModel() throws IOException {
+        try (NDManager m = NDManager.newBaseManager()) {
+            Path file = dir.resolve("imported.safetensors");
+            new Checkpoint(DdpmConfig.reference(), Map.of("w", m.ones(new ai.djl.ndarray.types.Shape(2))), Map.of(),
+                    Map.of(), null).write(file);
+            Checkpoint back = Checkpoint.read(file, m);
+            assertNull(back.state());
+            assertTrue(back.samplingWeights(true) == back.model());
+        }
+    }
+
+    @Test
+    void aPlainSafetensorsFileIsNotACheckpointAndTheMessageSaysToImportIt() throws IOException {
+        try (NDManager m = NDManager.newBaseManager()) {
+            Path file = dir.resolve("weights.safetensors");
+            Safetensors.write(file, Map.of("time_mlp.1.weight", m.ones(new ai.djl.ndarray.types.Shape(2))), Map.of());
+            SafetensorsException e = assertThrows(SafetensorsException.class, () -> Checkpoint.read(file, m));
+            assertTrue(e.getMessage().contains("ddpm import"), e.getMessage());
+        }
+    }
+
+    @Test
+    void anInterruptedWriteLeavesThePreviousFileIntactAndNoTemporaryBehind() throws IOException {
+        Path file = dir.resolve("config.json");
+        AtomicFiles.writeString(file, "first");
+        assertThrows(IOException.class, () -> AtomicFiles.write(file, out -> {
+            out.write("half of the second".getBytes());
+            throw new IOException("disk full");
+        }));
+        assertEquals("first", Files.readString(file));
+        try (var files = Files.list(dir)) {
+            assertEquals(1, files.count());
+        }
+    }
+}
