@@ -135,12 +135,13 @@ public final class MnistDataset {
 
     /**
      * uint8 -> float32 on the device, then ToTensor's {@code / 255} and Normalize's {@code (x - 0.5) / 0.5}
-     * as separate float32 operations, so the values are bit-identical to the reference's.
+     * as separate float32 operations (in place on the converted copy), so the values are bit-identical to the
+     * reference's.
      */
     private static NDArray toImages(NDManager manager, ByteBuffer pixels, int count) {
         try (NDManager scratch = manager.newSubManager()) {
             NDArray bytes = scratch.create(pixels, new Shape(count, 1, IMAGE_SIZE, IMAGE_SIZE), DataType.UINT8);
-            NDArray scaled = bytes.toType(DataType.FLOAT32, false).div(255f).sub(0.5f).div(0.5f);
+            NDArray scaled = bytes.toType(DataType.FLOAT32, false).divi(255f).subi(0.5f).divi(0.5f);
             scaled.attach(manager);
             return scaled;
         }
