@@ -16,6 +16,11 @@ public final class Devices {
 
     private Devices() {}
 
+    /** Whether {@code spec} is one of auto, cpu, gpu, gpu:N (checked when the command line is parsed). */
+    public static boolean isValidSpec(String spec) {
+        return spec != null && SPEC.matcher(spec.trim()).matches();
+    }
+
     public static Device resolve(String spec) {
         Matcher m = SPEC.matcher(spec == null ? "" : spec.trim());
         if (!m.matches()) {
