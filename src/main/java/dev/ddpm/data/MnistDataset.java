@@ -86,9 +86,7 @@ public final class MnistDataset {
 
     /** As {@link #ensureFiles(Path, String)}, with the given downloader. */
     public static void ensureFiles(Path dataDir, MnistDownloader downloader) {
-        List<String> missing = MnistDownloader.FILES.stream()
-                .filter(f -> !Files.exists(dataDir.resolve(f)) && !Files.exists(dataDir.resolve(unpacked(f))))
-                .toList();
+        List<String> missing = MnistDownloader.FILES.stream().filter(f -> find(dataDir, f) == null).toList();
         if (!missing.isEmpty()) {
             LOG.info("{} missing in {}: downloading", String.join(", ", missing), dataDir);
             downloader.download(dataDir, missing);
@@ -161,19 +159,18 @@ public final class MnistDataset {
     }
 
     private static Path existing(Path dataDir, String gzName) {
-        Path gz = dataDir.resolve(gzName);
-        if (Files.exists(gz)) {
-            return gz;
+        Path file = find(dataDir, gzName);
+        if (file == null) {
+            throw new DataException(dataDir.resolve(gzName) + " does not exist: 'ddpm train' downloads it, or copy"
+                    + " the official file (or its unpacked version) there");
         }
-        Path raw = dataDir.resolve(unpacked(gzName));
-        if (Files.exists(raw)) {
-            return raw;
-        }
-        throw new DataException(gz + " does not exist: 'ddpm train' downloads it, or copy the official file"
-                + " (or its unpacked version) there");
+        return file;
     }
 
-    private static String unpacked(String gzName) {
-        return gzName.substring(0, gzName.length() - ".gz".length());
+    /** The published {@code *.gz} file, else its unpacked version, else null. */
+    private static Path find(Path dataDir, String gzName) {
+        Path gz = dataDir.resolve(gzName);
+        Path unpacked = dataDir.resolve(gzName.substring(0, gzName.length() - ".gz".length()));
+        return Files.exists(gz) ? gz : Files.exists(unpacked) ? unpacked : null;
     }
 }
