@@ -1,14 +1,30 @@
 package dev.ddpm.cli;
 
 import ai.djl.Device;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /** Options every command has: the device and how much it says. */
 public final class CommonOptions {
 
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec spec;
+
+    String device;
+
+    /** Checked while parsing, so a bad value is a usage error before any work starts. */
     @Option(names = "--device", paramLabel = "DEVICE", defaultValue = "${env:DDPM_DEVICE:-auto}",
             description = "auto, cpu, gpu or gpu:N (default: ${DEFAULT-VALUE}; auto takes a GPU when there is one)")
-    String device;
+    void setDevice(String value) {
+        try {
+            Devices.parse(value);
+        } catch (UsageException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        device = value;
+    }
 
     @Option(names = {"-q", "--quiet"}, description = "Only warnings and errors on the console.")
     boolean quiet;

@@ -2,6 +2,7 @@ package dev.ddpm.cli;
 
 import dev.ddpm.config.ConfigException;
 import java.io.PrintWriter;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -52,19 +53,34 @@ public final class DdpmCommand implements Runnable {
 
     /** Runs the command line and returns the exit code (0 ok, 1 failure, 2 usage error, 130 interrupted). */
     public static int execute(String... args) {
-        CommandLine cli = new CommandLine(new DdpmCommand());
+        return withErrorHandling(new CommandLine(new DdpmCommand())).execute(args);
+    }
+
+    /** Gives {@code cli} the toolkit's handling of usage errors and failures (one line, exit 2 or 1). */
+    static CommandLine withErrorHandling(CommandLine cli) {
         cli.setParameterExceptionHandler(DdpmCommand::onUsageError);
         cli.setExecutionExceptionHandler(DdpmCommand::onFailure);
-        return cli.execute(args);
+        return cli;
     }
 
     private static int onUsageError(CommandLine.ParameterException e, String[] args) {
         CommandLine cmd = e.getCommandLine();
         PrintWriter err = cmd.getErr();
-        err.println(cmd.getCommandSpec().qualifiedName() + ": " + e.getMessage()
+        err.println(cmd.getCommandSpec().qualifiedName() + ": " + describe(e, cmd)
                 + " (see '" + cmd.getCommandSpec().qualifiedName() + " --help')");
         err.flush();
         return CommandLine.ExitCode.USAGE;
+    }
+
+    /** Picocli's message, except that a stray word where a command is expected is called an unknown command. */
+    private static String describe(CommandLine.ParameterException e, CommandLine cmd) {
+        if (e instanceof CommandLine.UnmatchedArgumentException u && !cmd.getSubcommands().isEmpty()
+                && !u.getUnmatched().isEmpty() && !u.getUnmatched().get(0).startsWith("-")) {
+            List<String> suggestions = u.getSuggestions();
+            return "unknown command '" + u.getUnmatched().get(0) + "'"
+                    + (suggestions.isEmpty() ? "" : ", did you mean " + String.join(" or ", suggestions) + "?");
+        }
+        return e.getMessage();
     }
 
     private static int onFailure(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {

@@ -66,6 +66,7 @@ public final class MnistDownloader {
     private final String dataset;
     private final List<URI> mirrors;
     private final Map<String, String> md5;
+    private final Duration connectTimeout;
     private final Duration transferTimeout;
     private final HttpClient client;
 
@@ -81,6 +82,7 @@ public final class MnistDownloader {
         this.dataset = dataset;
         this.mirrors = mirrors.stream().map(m -> URI.create(m.endsWith("/") ? m : m + "/")).toList();
         this.md5 = Map.copyOf(md5);
+        this.connectTimeout = connectTimeout;
         this.transferTimeout = transferTimeout;
         this.client = HttpClient.newBuilder()
                 .connectTimeout(connectTimeout)
@@ -112,6 +114,11 @@ public final class MnistDownloader {
             default -> throw new DataException("unknown dataset '" + dataset + "': expected mnist or fashion-mnist");
         }
         return new MnistDownloader(dataset, mirrors, md5, Duration.ofSeconds(20), Duration.ofMinutes(10));
+    }
+
+    /** The same dataset and checksums, fetched from {@code mirrors} instead. */
+    public MnistDownloader withMirrors(List<String> mirrors) {
+        return new MnistDownloader(dataset, mirrors, md5, connectTimeout, transferTimeout);
     }
 
     /**
@@ -193,6 +200,9 @@ public final class MnistDownloader {
     }
 
     private static String describe(Throwable e) {
+        if (e == null) {
+            return "failed";
+        }
         if (e instanceof HttpConnectTimeoutException) {
             return "connection timed out";
         }
@@ -203,11 +213,8 @@ public final class MnistDownloader {
             return "cannot connect" + (e.getMessage() != null ? " (" + e.getMessage() + ")" : "");
         }
         if (e instanceof UnknownHostException || e instanceof UnresolvedAddressException
-                || e != null && e.getCause() instanceof UnresolvedAddressException) {
+                || e.getCause() instanceof UnresolvedAddressException) {
             return "host not found (no network?)";
-        }
-        if (e == null) {
-            return "failed";
         }
         return e.getMessage() != null ? e.getClass().getSimpleName() + ": " + e.getMessage() : e.getClass().getSimpleName();
     }

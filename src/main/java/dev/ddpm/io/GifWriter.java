@@ -1,0 +1,155 @@
+package dev.ddpm.io;
+
+import java.awt.image.BufferedImage;
+import java.awt.image.IndexColorModel;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.List;
+import javax.imageio.IIOImage;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageTypeSpecifier;
+import javax.imageio.ImageWriteParam;
+import javax.imageio.ImageWriter;
+import javax.imageio.metadata.IIOMetadata;
+import javax.imageio.metadata.IIOMetadataNode;
+import javax.imageio.stream.ImageOutputStream;
+import javax.imageio.stream.MemoryCacheImageOutputStream;
+
+/**
+ * Writes an animated GIF of grayscale frames with the JDK's own GIF writer: a 256-level gray palette
+ * (so gray images lose nothing), a NETSCAPE2.0 application extension that makes viewers loop forever,
+ * one delay for every frame and a longer one for the last, so the final image stays on screen. The
+ * file is written atomically.
+ */
+public final class GifWriter {
+
+    private static final String FORMAT = "javax_imageio_gif_image_1.0";
+    private static final String STREAM_FORMAT = "javax_imageio_gif_stream_1.0";
+    private static final IndexColorModel GRAY = grayPalette();
+
+    private GifWriter() {}
+
+    /**
+     * @param frames grayscale images ({@link BufferedImage#TYPE_BYTE_GRAY}) of one size
+     * @param frameDelayMillis how long each frame shows (GIF stores hundredths of a second)
+     * @param lastFrameMillis how long the last frame shows before the loop starts again
+     */
+    public static void write(List<BufferedImage> frames, int frameDelayMillis, int lastFrameMillis, Path gif)
+            throws IOException {
+        if (frames.isEmpty()) {
+            throw new IllegalArgumentException("a GIF needs at least one frame");
+        }
+        int width = frames.get(0).getWidth();
+        int height = frames.get(0).getHeight();
+        for (BufferedImage frame : frames) {
+            if (frame.getType() != BufferedImage.TYPE_BYTE_GRAY) {
+                throw new IllegalArgumentException("GIF frames must be 8-bit grayscale images");
+            }
+            if (frame.getWidth() != width || frame.getHeight() != height) {
+                throw new IllegalArgumentException("GIF frames differ in size: " + width + "x" + height + " and "
+                        + frame.getWidth() + "x" + frame.getHeight());
+            }
+        }
+        Iterator<ImageWriter> writers = ImageIO.getImageWritersByFormatName("gif");
+        if (!writers.hasNext()) {
+            throw new IOException("no GIF writer in this Java runtime");
+        }
+        ImageWriter writer = writers.next();
+        try {
+            AtomicFiles.write(gif, out -> {
+                try (ImageOutputStream stream = new MemoryCacheImageOutputStream(out)) {
+                    writer.setOutput(stream);
+                    ImageWriteParam param = writer.getDefaultWriteParam();
+                    writer.prepareWriteSequence(streamMetadata(writer, param, width, height));
+                    for (int i = 0; i < frames.size(); i++) {
+                        BufferedImage indexed = indexed(frames.get(i));
+                        boolean last = i == frames.size() - 1;
+                        IIOMetadata meta = metadata(writer, indexed, param, last ? lastFrameMillis : frameDelayMillis,
+                                i == 0);
+                        writer.writeToSequence(new IIOImage(indexed, null, meta), param);
+                    }
+                    writer.endWriteSequence();
+                }
+            });
+        } finally {
+            writer.dispose();
+        }
+    }
+
+    /** The frame as palette indices: index {@code v} is gray level {@code v}. */
+    private static BufferedImage indexed(BufferedImage gray) {
+        BufferedImage indexed = new BufferedImage(gray.getWidth(), gray.getHeight(), BufferedImage.TYPE_BYTE_INDEXED,
+                GRAY);
+        indexed.getRaster().setRect(gray.getRaster());
+        return indexed;
+    }
+
+    /** The gray palette as the global colour table (the writer's default would be a generic palette). */
+    private static IIOMetadata streamMetadata(ImageWriter writer, ImageWriteParam param, int width, int height)
+            throws IOException {
+        IIOMetadata meta = writer.getDefaultStreamMetadata(param);
+        IIOMetadataNode root = (IIOMetadataNode) meta.getAsTree(STREAM_FORMAT);
+        IIOMetadataNode screen = child(root, "LogicalScreenDescriptor");
+        screen.setAttribute("logicalScreenWidth", Integer.toString(width));
+        screen.setAttribute("logicalScreenHeight", Integer.toString(height));
+        screen.setAttribute("colorResolution", "8");
+        screen.setAttribute("pixelAspectRatio", "0");
+        IIOMetadataNode table = child(root, "GlobalColorTable");
+        table.setAttribute("sizeOfGlobalColorTable", "256");
+        table.setAttribute("backgroundColorIndex", "0");
+        table.setAttribute("sortFlag", "FALSE");
+        for (int i = 0; i < 256; i++) {
+            IIOMetadataNode entry = new IIOMetadataNode("ColorTableEntry");
+            entry.setAttribute("index", Integer.toString(i));
+            entry.setAttribute("red", Integer.toString(i));
+            entry.setAttribute("green", Integer.toString(i));
+            entry.setAttribute("blue", Integer.toString(i));
+            table.appendChild(entry);
+        }
+        meta.setFromTree(STREAM_FORMAT, root);
+        return meta;
+    }
+
+    private static IIOMetadata metadata(ImageWriter writer, BufferedImage frame, ImageWriteParam param,
+            int delayMillis, boolean first) throws IOException {
+        IIOMetadata meta = writer.getDefaultImageMetadata(ImageTypeSpecifier.createFromRenderedImage(frame), param);
+        IIOMetadataNode root = (IIOMetadataNode) meta.getAsTree(FORMAT);
+        IIOMetadataNode local = child(root, "LocalColorTable");
+        root.removeChild(local); // every frame uses the global gray table
+        IIOMetadataNode control = child(root, "GraphicControlExtension");
+        control.setAttribute("disposalMethod", "none");
+        control.setAttribute("userInputFlag", "FALSE");
+        control.setAttribute("transparentColorFlag", "FALSE");
+        control.setAttribute("transparentColorIndex", "0");
+        control.setAttribute("delayTime", Integer.toString(Math.max(1, Math.round(delayMillis / 10f))));
+        if (first) {
+            IIOMetadataNode loop = new IIOMetadataNode("ApplicationExtension");
+            loop.setAttribute("applicationID", "NETSCAPE");
+            loop.setAttribute("authenticationCode", "2.0");
+            loop.setUserObject(new byte[] {1, 0, 0}); // sub-block 1, loop count 0 (little-endian) = forever
+            child(root, "ApplicationExtensions").appendChild(loop);
+        }
+        meta.setFromTree(FORMAT, root);
+        return meta;
+    }
+
+    private static IIOMetadataNode child(IIOMetadataNode parent, String name) {
+        for (int i = 0; i < parent.getLength(); i++) {
+            if (parent.item(i).getNodeName().equals(name)) {
+                return (IIOMetadataNode) parent.item(i);
+            }
+        }
+        IIOMetadataNode node = new IIOMetadataNode(name);
+        parent.appendChild(node);
+        return node;
+    }
+
+    private static IndexColorModel grayPalette() {
+        byte[] levels = new byte[256];
+        for (int i = 0; i < 256; i++) {
+            levels[i] = (byte) i;
+        }
+        return new IndexColorModel(8, 256, levels, levels, levels);
+    }
+}

@@ -1,0 +1,176 @@
+package dev.ddpm.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+
+import dev.ddpm.config.DdpmConfig;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/** The command line as a user meets it: help, version, usage errors and configuration errors. */
+class DdpmCommandTest {
+
+    static final List<String> COMMANDS = List.of("train", "sample", "gif", "eval", "info", "import", "export", "bench");
+
+    @TempDir
+    Path dir;
+
+    /** Exit code, standard output and standard error of one run. */
+    record Run(int exit, String out, String err) {
+        /** The error output as its lines. */
+        List<String> errLines() {
+            return err.lines().toList();
+        }
+    }
+
+    static synchronized Run run(Callable<Integer> command) throws Exception {
+        PrintStream out = System.out;
+        PrintStream err = System.err;
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        ByteArrayOutputStream e = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
+            int exit = command.call();
+            return new Run(exit, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(out);
+            System.setErr(err);
+        }
+    }
+
+    static Run ddpm(String... args) throws Exception {
+        return run(() -> DdpmCommand.execute(args));
+    }
+
+    /** A usage error: exit 2 and exactly one line on standard error, containing {@code expected}. */
+    static void assertUsageError(Run r, String expected) {
+        assertEquals(2, r.exit(), r.toString());
+        assertEquals(1, r.errLines().size(), "one line: " + r.err());
+        assertTrue(r.err().contains(expected), "expected '" + expected + "' in: " + r.err());
+        assertFalse(r.err().contains("Exception"), "no stack trace or exception name: " + r.err());
+    }
+
+    @Test
+    void helpListsEveryCommandWithExamples() throws Exception {
+        for (String flag : new String[] {"--help", "-h", "help"}) {
+            Run r = ddpm(flag);
+            assertEquals(0, r.exit(), flag);
+            assertTrue(r.out().startsWith("Usage: ddpm"), r.out());
+            for (String command : COMMANDS) {
+                assertTrue(r.out().contains("\n  " + command + " "), command + " listed in: " + r.out());
+            }
+            assertTrue(r.out().contains("Examples:"), r.out());
+            assertEquals("", r.err());
+        }
+    }
+
+    @TestFactory
+    Stream<DynamicTest> everyCommandHasHelpWithExamples() {
+        return COMMANDS.stream().map(command -> DynamicTest.dynamicTest(command, () -> {
+            Run r = ddpm(command, "--help");
+            assertEquals(0, r.exit());
+            assertTrue(r.out().startsWith("Usage: ddpm " + command), r.out());
+            assertTrue(r.out().contains("--device"), "every command takes --device: " + r.out());
+            assumeFalse(r.out().contains("(in progress)"), "'" + command + "' is still a placeholder");
+            assertTrue(r.out().contains("Examples:"), r.out());
+        }));
+    }
+
+    @Test
+    void versionNamesTheToolkitAndItsEngine() throws Exception {
+        Run r = ddpm("--version");
+        assertEquals(0, r.exit());
+        List<String> lines = r.out().lines().toList();
+        assertTrue(lines.get(0).matches("ddpm \\d+\\.\\d+\\.\\d+.*"), r.out());
+        assertEquals("DJL 0.36.0, PyTorch 2.7.1", lines.get(1));
+        assertTrue(lines.get(2).startsWith("Java 17"), r.out());
+    }
+
+    @Test
+    void usageErrorsAreOneLineAndExitTwo() throws Exception {
+        assertUsageError(ddpm(), "ddpm: a command is required");
+        assertUsageError(ddpm("--bogus"), "ddpm: Unknown option: '--bogus'");
+        assertUsageError(ddpm("frobnicate"), "ddpm: unknown command 'frobnicate' (see 'ddpm --help')");
+        assertUsageError(ddpm("trian"), "ddpm: unknown command 'trian', did you mean train?");
+        assertUsageError(ddpm("sample", "--bogus"), "ddpm sample: Unknown option: '--bogus'");
+        assertUsageError(ddpm("train", "--device", "tpu"),
+                "ddpm train: --device must be auto, cpu, gpu or gpu:N, got 'tpu'");
+        assertUsageError(ddpm("eval", "--device=gpu:x"), "got 'gpu:x'");
+        assertUsageError(ddpm("train", "--device"), "Missing required parameter for option '--device'");
+    }
+
+    /** A command with the configuration options, run with the toolkit's error handling. */
+    @Command(name = "probe")
+    static final class ProbeCommand implements Callable<Integer> {
+        @Mixin
+        CommonOptions common;
+
+        @Mixin
+        ConfigOptions config;
+
+        DdpmConfig loaded;
+
+        @Override
+        public Integer call() {
+            loaded = config.load();
+            return 0;
+        }
+    }
+
+    static Run probe(ProbeCommand probe, String... args) throws Exception {
+        return run(() -> DdpmCommand.withErrorHandling(new CommandLine(probe)).execute(args));
+    }
+
+    @Test
+    void configFileAndSetOverridesReachTheCommand() throws Exception {
+        ProbeCommand p = new ProbeCommand();
+        Run r = probe(p, "--config", "config/quick.json", "--set", "train.lr=0.5", "--set", "model.attention_levels=[1]",
+                "--set", "train.dataset=fashion-mnist", "--set", "diffusion.schedule=\"cosine\"");
+        assertEquals(0, r.exit(), r.err());
+        assertEquals(0.5, p.loaded.train().lr());
+        assertEquals(List.of(1), p.loaded.model().attentionLevels());
+        assertEquals("fashion-mnist", p.loaded.train().dataset());
+        assertEquals("cosine", p.loaded.diffusion().schedule());
+        assertEquals(32, p.loaded.model().baseChannels(), "from quick.json");
+        assertEquals(1000, p.loaded.diffusion().timesteps(), "from the defaults");
+
+        ProbeCommand defaults = new ProbeCommand();
+        assertEquals(0, probe(defaults).exit());
+        assertEquals(DdpmConfig.reference(), defaults.loaded);
+    }
+
+    @Test
+    void configErrorsAreOneLineNamingTheKey() throws Exception {
+        assertUsageError(probe(new ProbeCommand(), "--set", "train.learning_rate=1"),
+                "probe: unknown config key 'train.learning_rate'; allowed keys here: epochs, batch_size, lr,");
+        assertUsageError(probe(new ProbeCommand(), "--set", "train.batch_size=many"),
+                "probe: config key 'train.batch_size' has the wrong type: expected an integer");
+        assertUsageError(probe(new ProbeCommand(), "--set", "train.lr=5"),
+                "probe: config key 'train.lr' must be in (0, 1), got 5.0");
+        assertUsageError(probe(new ProbeCommand(), "--set", "diffusion.schedule=quadratic"),
+                "probe: config key 'diffusion.schedule' must be one of [cosine, linear], got 'quadratic'");
+        assertUsageError(probe(new ProbeCommand(), "--set", "train.lr"), "config key 'train.lr'");
+        assertUsageError(probe(new ProbeCommand(), "--set", "lr=1"), "unknown config key 'lr'");
+        Path bad = Files.writeString(dir.resolve("bad.json"), "{\"train\": {\"epochs\": 0}}");
+        assertUsageError(probe(new ProbeCommand(), "--config", bad.toString()),
+                "probe: config key 'train.epochs' must be in [1, 1000000], got 0");
+        assertUsageError(probe(new ProbeCommand(), "--config", dir.resolve("none.json").toString()),
+                "none.json does not exist");
+    }
+}
