@@ -18,9 +18,10 @@ public final class CommonOptions {
     @Option(names = "--device", paramLabel = "DEVICE", defaultValue = "${env:DDPM_DEVICE:-auto}",
             description = "auto, cpu, gpu or gpu:N (default: ${DEFAULT-VALUE}; auto takes a GPU when there is one)")
     void setDevice(String value) {
-        if (!Devices.isValidSpec(value)) {
-            throw new ParameterException(spec.commandLine(),
-                    "--device must be auto, cpu, gpu or gpu:N, got '" + value + "'");
+        try {
+            Devices.parse(value);
+        } catch (UsageException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
         }
         device = value;
     }

@@ -16,16 +16,17 @@ public final class Devices {
 
     private Devices() {}
 
-    /** Whether {@code spec} is one of auto, cpu, gpu, gpu:N (checked when the command line is parsed). */
-    public static boolean isValidSpec(String spec) {
-        return spec != null && SPEC.matcher(spec.trim()).matches();
-    }
-
-    public static Device resolve(String spec) {
+    /** The parts of a well-formed spec; a {@link UsageException} naming the allowed values otherwise. */
+    static Matcher parse(String spec) {
         Matcher m = SPEC.matcher(spec == null ? "" : spec.trim());
         if (!m.matches()) {
             throw new UsageException("--device must be auto, cpu, gpu or gpu:N, got '" + spec + "'");
         }
+        return m;
+    }
+
+    public static Device resolve(String spec) {
+        Matcher m = parse(spec);
         Engine engine;
         try {
             engine = Engine.getEngine("PyTorch");

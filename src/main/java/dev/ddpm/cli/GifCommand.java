@@ -1,17 +1,122 @@
 package dev.ddpm.cli;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.ddpm.diffusion.FrameRecorder;
+import dev.ddpm.diffusion.Sampler;
+import dev.ddpm.io.GifWriter;
+import dev.ddpm.io.ImageGrid;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-/** Placeholder while the command is being built; replaced by its real implementation. */
-@Command(name = "gif", mixinStandardHelpOptions = true, description = "(in progress)")
+/** {@code ddpm gif}: animated GIFs of the denoising process. */
+@Command(name = "gif", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Animates the denoising process: one looping GIF per digit, from noise to the final sample.",
+            "Frames are denser near the end, where the digit appears; the last frame is the final sample."},
+        footer = {"", "Output: gifs/digit-D.gif, and for --all-digits also gifs/all-digits.gif (all ten side by side).",
+            "", "Examples:",
+            "  ddpm gif --digit 7                                 gifs/digit-7.gif",
+            "  ddpm gif --all-digits --sampler ddpm --frames 80   ten GIFs and the grid, 1000 steps",
+            "  ddpm gif --digit 2 --fps 25 --hold 3 --scale 8 --out /tmp/gifs"})
 public final class GifCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
     @Mixin
     CommonOptions common;
 
+    @Mixin
+    SamplingOptions sampling;
+
+    @Option(names = "--frames", paramLabel = "N", defaultValue = "60",
+            description = "Frames per GIF (default: ${DEFAULT-VALUE}; at most one per step).")
+    int frames;
+
+    @Option(names = "--fps", paramLabel = "N", defaultValue = "20", description = "Frames per second (default: ${DEFAULT-VALUE}, at most 50).")
+    int fps;
+
+    @Option(names = "--hold", paramLabel = "SECONDS", defaultValue = "2",
+            description = "How long the final sample stays before the loop restarts (default: ${DEFAULT-VALUE}).")
+    double hold;
+
+    @Option(names = "--scale", paramLabel = "K", defaultValue = "4",
+            description = "Pixel upscaling (default: ${DEFAULT-VALUE}, so 128x128 per digit).")
+    int scale;
+
+    @Option(names = "--out", paramLabel = "DIR", defaultValue = "gifs", description = "Output folder (default: ${DEFAULT-VALUE}).")
+    Path out;
+
     @Override
-    public Integer call() {
-        throw new UsageException("'gif' is not available yet");
+    public Integer call() throws IOException {
+        common.applyLogging();
+        if (frames < 1 || frames > 1000) {
+            throw new UsageException("--frames must be between 1 and 1000, got " + frames);
+        }
+        if (fps < 1 || fps > 50) {
+            throw new UsageException("--fps must be between 1 and 50 (GIF delays are in 1/100 s), got " + fps);
+        }
+        if (!(hold >= 0 && hold <= 60)) {
+            throw new UsageException("--hold must be between 0 and 60 seconds, got " + hold);
+        }
+        if (scale < 1 || scale > 32) {
+            throw new UsageException("--scale must be between 1 and 32, got " + scale);
+        }
+        sampling.validate();
+        try (NDManager manager = NDManager.newBaseManager(common.device())) {
+            SamplingOptions.Loaded loaded = sampling.load(manager);
+            if (loaded.config().model().inChannels() != 1) {
+                throw new UsageException("GIFs are grayscale; this model has " + loaded.config().model().inChannels()
+                        + " channels (use 'ddpm sample')");
+            }
+            long[] labels = sampling.labels(loaded.config().model().numClasses(), 1);
+            Sampler sampler = sampling.sampler(loaded.schedule());
+            FrameRecorder recorder = new FrameRecorder(sampler.steps(loaded.schedule()), frames);
+            sampling.sample(loaded, sampler, manager.create(labels), recorder);
+            List<FrameRecorder.Frame> kept = recorder.frames();
+            int delay = Math.round(1000f / fps);
+            int last = Math.max(delay, (int) Math.round(hold * 1000));
+            PrintWriter printed = spec.commandLine().getOut();
+            for (int i = 0; i < labels.length; i++) {
+                Path gif = out.resolve("digit-" + labels[i] + ".gif");
+                GifWriter.write(render(kept, i, 1), delay, last, gif);
+                printed.println(gif);
+            }
+            if (sampling.allDigits()) {
+                Path gif = out.resolve("all-digits.gif");
+                GifWriter.write(render(kept, -1, labels.length), delay, last, gif);
+                printed.println(gif);
+            }
+            printed.flush();
+        }
+        return 0;
+    }
+
+    /** Image {@code index} of every frame (or all images side by side for -1) as grayscale pictures. */
+    private List<BufferedImage> render(List<FrameRecorder.Frame> kept, int index, int columns) {
+        List<BufferedImage> images = new ArrayList<>(kept.size());
+        for (FrameRecorder.Frame frame : kept) {
+            Shape shape = frame.shape();
+            if (index < 0) {
+                images.add(ImageGrid.render(frame.values(), shape, columns, scale));
+            } else {
+                int size = (int) shape.slice(1).size();
+                float[] one = Arrays.copyOfRange(frame.values(), index * size, (index + 1) * size);
+                images.add(ImageGrid.render(one, new Shape(1).addAll(shape.slice(1)), 1, scale));
+            }
+        }
+        return images;
     }
 }

@@ -19,7 +19,7 @@ import java.util.Set;
  * @param labelDropout probability of replacing a label by "no label" (for classifier-free guidance)
  * @param seed seed of everything random in the run
  * @param dataset {@code mnist} or {@code fashion-mnist}
- * @param dataDir folder holding the dataset's IDX files
+ * @param dataDir root of the data: the dataset's IDX files are in {@code <dataDir>/<dataset>/}
  * @param trainLimit use only the first N training images (0 = all)
  * @param logEverySteps how often the loss is read back to the host and logged
  * @param checkpointEverySteps how often a checkpoint is written (and at every epoch end)

@@ -86,9 +86,7 @@ public final class MnistDataset {
 
     /** As {@link #ensureFiles(Path, String)}, with the given downloader. */
     public static void ensureFiles(Path dataDir, MnistDownloader downloader) {
-        List<String> missing = MnistDownloader.FILES.stream()
-                .filter(f -> !Files.exists(dataDir.resolve(f)) && !Files.exists(dataDir.resolve(unpacked(f))))
-                .toList();
+        List<String> missing = MnistDownloader.FILES.stream().filter(f -> find(dataDir, f) == null).toList();
         if (!missing.isEmpty()) {
             LOG.info("{} missing in {}: downloading", String.join(", ", missing), dataDir);
             downloader.download(dataDir, missing);
@@ -135,12 +133,13 @@ public final class MnistDataset {
 
     /**
      * uint8 -> float32 on the device, then ToTensor's {@code / 255} and Normalize's {@code (x - 0.5) / 0.5}
-     * as separate float32 operations, so the values are bit-identical to the reference's.
+     * as separate float32 operations (in place on the converted copy), so the values are bit-identical to the
+     * reference's.
      */
     private static NDArray toImages(NDManager manager, ByteBuffer pixels, int count) {
         try (NDManager scratch = manager.newSubManager()) {
             NDArray bytes = scratch.create(pixels, new Shape(count, 1, IMAGE_SIZE, IMAGE_SIZE), DataType.UINT8);
-            NDArray scaled = bytes.toType(DataType.FLOAT32, false).div(255f).sub(0.5f).div(0.5f);
+            NDArray scaled = bytes.toType(DataType.FLOAT32, false).divi(255f).subi(0.5f).divi(0.5f);
             scaled.attach(manager);
             return scaled;
         }
@@ -160,19 +159,18 @@ public final class MnistDataset {
     }
 
     private static Path existing(Path dataDir, String gzName) {
-        Path gz = dataDir.resolve(gzName);
-        if (Files.exists(gz)) {
-            return gz;
+        Path file = find(dataDir, gzName);
+        if (file == null) {
+            throw new DataException(dataDir.resolve(gzName) + " does not exist: 'ddpm train' downloads it, or copy"
+                    + " the official file (or its unpacked version) there");
         }
-        Path raw = dataDir.resolve(unpacked(gzName));
-        if (Files.exists(raw)) {
-            return raw;
-        }
-        throw new DataException(gz + " does not exist: 'ddpm train' downloads it, or copy the official file"
-                + " (or its unpacked version) there");
+        return file;
     }
 
-    private static String unpacked(String gzName) {
-        return gzName.substring(0, gzName.length() - ".gz".length());
+    /** The published {@code *.gz} file, else its unpacked version, else null. */
+    private static Path find(Path dataDir, String gzName) {
+        Path gz = dataDir.resolve(gzName);
+        Path unpacked = dataDir.resolve(gzName.substring(0, gzName.length() - ".gz".length()));
+        return Files.exists(gz) ? gz : Files.exists(unpacked) ? unpacked : null;
     }
 }

@@ -200,6 +200,9 @@ public final class MnistDownloader {
     }
 
     private static String describe(Throwable e) {
+        if (e == null) {
+            return "failed";
+        }
         if (e instanceof HttpConnectTimeoutException) {
             return "connection timed out";
         }
@@ -210,11 +213,8 @@ public final class MnistDownloader {
             return "cannot connect" + (e.getMessage() != null ? " (" + e.getMessage() + ")" : "");
         }
         if (e instanceof UnknownHostException || e instanceof UnresolvedAddressException
-                || e != null && e.getCause() instanceof UnresolvedAddressException) {
+                || e.getCause() instanceof UnresolvedAddressException) {
             return "host not found (no network?)";
-        }
-        if (e == null) {
-            return "failed";
         }
         return e.getMessage() != null ? e.getClass().getSimpleName() + ": " + e.getMessage() : e.getClass().getSimpleName();
     }

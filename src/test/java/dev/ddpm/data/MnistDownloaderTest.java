@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
-import dev.ddpm.testing.SharedFixtures;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -72,10 +71,9 @@ class MnistDownloaderTest {
 
     @Test
     void downloadsTheOfficialFilesAndTheyLoad() throws IOException {
-        Path shared = SharedFixtures.mnistDir();
         Map<String, byte[]> files = new HashMap<>();
         for (String name : MnistDownloader.FILES) {
-            files.put(name, Files.readAllBytes(shared.resolve(name)));
+            files.put(name, Files.readAllBytes(MnistDatasetTest.MNIST.resolve(name)));
         }
         // The first mirror lacks the files, so the second one serves them.
         String empty = serve(Map.of());
