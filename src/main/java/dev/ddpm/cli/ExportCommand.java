@@ -30,8 +30,10 @@ import picocli.CommandLine.Spec;
         footer = {"", "Load it in PyTorch:",
             "  model.load_state_dict(safetensors.torch.load_file('weights.safetensors'))",
             "", "Examples:",
-            "  ddpm export --to weights.safetensors                      trained weights of the latest checkpoint",
-            "  ddpm export --checkpoint quick --ema --to ema.safetensors the EMA weights of run 'quick'"})
+            "  ddpm export --to weights.safetensors",
+            "      the trained weights of the latest checkpoint",
+            "  ddpm export --checkpoint quick --ema --to ema.safetensors",
+            "      the EMA weights of run 'quick'"})
 public final class ExportCommand implements Callable<Integer> {
 
     private static final Logger LOG = LoggerFactory.getLogger(ExportCommand.class);

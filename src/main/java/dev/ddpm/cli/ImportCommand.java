@@ -35,13 +35,18 @@ import picocli.CommandLine.Spec;
             "The model's shape comes from the file's metadata (time_emb_dim, resnet_depth, in_channels,"
             + " num_classes, ...) over --config, and --set over both. The checkpoint holds the weights as"
             + " 'model' weights, no EMA (sampling then uses them) and no training state."},
-        footer = {"", "Export from PyTorch first:",
-            "  from safetensors.torch import save_file; save_file(model.state_dict(), 'weights.safetensors')",
+        footer = {"", "Save the weights from PyTorch first:",
+            "  from safetensors.torch import save_file",
+            "  save_file(model.state_dict(), 'weights.safetensors')",
             "", "Examples:",
-            "  ddpm import --from weights.safetensors                 checkpoints/imported/step-00000000.safetensors",
-            "  ddpm import --from weights.safetensors --run reference then: ddpm sample --checkpoint reference",
-            "  ddpm import --from small.safetensors --set model.depth=2 --set model.time_emb_dim=32",
-            "", "Names or shapes that do not fit the model are listed, and nothing is written (exit 2)."})
+            "  ddpm import --from weights.safetensors",
+            "      writes checkpoints/imported/step-00000000.safetensors",
+            "  ddpm import --from weights.safetensors --run reference",
+            "      then: ddpm sample --checkpoint reference --digit 3",
+            "  ddpm import --from small.safetensors --set model.depth=2",
+            "      --set model.time_emb_dim=32 --set model.attention_levels=[0]",
+            "", "Names or shapes that do not fit the model are listed and nothing is",
+            "written (exit 2)."})
 public final class ImportCommand implements Callable<Integer> {
 
     private static final Logger LOG = LoggerFactory.getLogger(ImportCommand.class);

@@ -27,10 +27,10 @@ import picocli.CommandLine.Spec;
         description = {"Prints the U-Net's architecture: its top-level blocks in execution order, their output"
             + " shapes and parameter counts, and the total. Reads only the checkpoint's header."},
         footer = {"", "Examples:",
-            "  ddpm info                                   the reference model (51,067,777 parameters)",
-            "  ddpm info --config config/quick.json        the small CPU model",
+            "  ddpm info                        the reference model (51,067,777 parameters)",
+            "  ddpm info --config config/quick.json",
             "  ddpm info --set model.depth=2 --set model.attention_levels=[0]",
-            "  ddpm info --checkpoint latest               the model of the newest checkpoint, checked"})
+            "  ddpm info --checkpoint latest    the newest checkpoint's model, checked"})
 public final class InfoCommand implements Callable<Integer> {
 
     @Spec
