@@ -75,8 +75,9 @@ public final class GifCommand implements Callable<Integer> {
             throw new UsageException("--scale must be between 1 and 32, got " + scale);
         }
         sampling.validate();
+        Path file = sampling.checkpointFile();
         try (NDManager manager = NDManager.newBaseManager(common.device())) {
-            SamplingOptions.Loaded loaded = sampling.load(manager);
+            SamplingOptions.Loaded loaded = sampling.load(file, manager);
             if (loaded.config().model().inChannels() != 1) {
                 throw new UsageException("GIFs are grayscale; this model has " + loaded.config().model().inChannels()
                         + " channels (use 'ddpm sample')");

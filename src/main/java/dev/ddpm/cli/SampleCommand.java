@@ -53,8 +53,9 @@ public final class SampleCommand implements Callable<Integer> {
             throw new UsageException("--scale must be between 1 and 32, got " + scale);
         }
         sampling.validate();
+        Path file = sampling.checkpointFile();
         try (NDManager manager = NDManager.newBaseManager(common.device())) {
-            SamplingOptions.Loaded loaded = sampling.load(manager);
+            SamplingOptions.Loaded loaded = sampling.load(file, manager);
             long[] labels = sampling.labels(loaded.config().model().numClasses(), n);
             NDArray images = sampling.sample(loaded, sampling.sampler(loaded.schedule()), manager.create(labels), null);
             Path png = out != null ? out : Path.of("samples",

@@ -107,9 +107,13 @@ public final class SamplingOptions {
         }
     }
 
-    /** Resolves and reads the checkpoint; anything wrong with it is a usage error naming the file. */
-    Loaded load(NDManager manager) {
-        Path file = RunDirectory.resolveCheckpoint(checkpoint, Path.of("checkpoints"));
+    /** The checkpoint file {@code --checkpoint} names; says how to get one when there is none. */
+    Path checkpointFile() {
+        return RunDirectory.resolveCheckpoint(checkpoint, Path.of("checkpoints"));
+    }
+
+    /** Reads the checkpoint; anything wrong with it is a usage error naming the file. */
+    Loaded load(Path file, NDManager manager) {
         try (NDManager reading = manager.newSubManager()) {
             Checkpoint read = Checkpoint.read(file, reading);
             DdpmConfig config = read.config();
