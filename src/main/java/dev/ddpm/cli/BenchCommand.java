@@ -1,9 +1,7 @@
 package dev.ddpm.cli;
 
 import ai.djl.Device;
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.util.cuda.CudaUtils;
 import dev.ddpm.config.DdpmConfig;
@@ -12,6 +10,7 @@ import dev.ddpm.config.ModelConfig;
 import dev.ddpm.data.MnistDataset;
 import dev.ddpm.diffusion.DdpmSampler;
 import dev.ddpm.diffusion.NoiseSchedule;
+import dev.ddpm.diffusion.SamplingBenchmark;
 import dev.ddpm.train.ProcessMemory;
 import dev.ddpm.train.Trainer;
 import java.io.IOException;
@@ -66,8 +65,8 @@ public final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         common.applyLogging();
-        if (steps < 1 || warmup < 0 || sampleSteps < 1) {
-            throw new UsageException("--steps and --sample-steps must be >= 1 and --warmup >= 0");
+        if (steps < 1 || warmup < 0 || sampleSteps < 2) {
+            throw new UsageException("--steps must be >= 1, --sample-steps >= 2 and --warmup >= 0");
         }
         DdpmConfig config = configOptions.load(batchSize == null ? Map.of()
                 : Map.of("train.batch_size", batchSize.toString()));
@@ -119,13 +118,8 @@ public final class BenchCommand implements Callable<Integer> {
         Shape image = new Shape(mc.inChannels(), mc.imageSize(), mc.imageSize());
         try (NDManager m = NDManager.newBaseManager(device, "PyTorch");
                 NoiseSchedule schedule = NoiseSchedule.create(shortSchedule, m)) {
-            NDArray labels = m.arange(0, batch, 1, DataType.INT64).mod(mc.numClasses());
-            DdpmSampler sampler = new DdpmSampler();
-            var model = trainer.model().frozenNoiseModel(m);
-            sampler.sample(model, schedule, labels, 0.0, 1, image, null).toFloatArray();
-            long start = System.nanoTime();
-            sampler.sample(model, schedule, labels, 0.0, 2, image, null).toFloatArray();
-            return (System.nanoTime() - start) / 1e6 / sampler.steps(schedule);
+            return SamplingBenchmark.run(trainer.model().frozenNoiseModel(m), schedule, new DdpmSampler(), m, batch,
+                    mc.numClasses(), image, 0.0).millisPerStep();
         }
     }
 

@@ -38,7 +38,7 @@ public final class TrainingFixtures {
         all.put("model.depth", "1");
         all.put("model.base_channels", "8");
         all.put("model.groups", "4");
-        all.put("model.attention_levels", "[0]");
+        all.put("model.attention_levels", "[]");
         all.put("train.epochs", "2");
         all.put("train.batch_size", "16");
         all.put("train.train_limit", "64");
