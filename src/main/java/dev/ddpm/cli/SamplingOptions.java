@@ -43,8 +43,8 @@ public final class SamplingOptions {
     Digits digits;
 
     @Option(names = "--checkpoint", paramLabel = "RUN|FILE", defaultValue = "latest",
-            description = "Run folder, run name under checkpoints/, .safetensors file, or 'latest' (default: the"
-                    + " newest checkpoint of the most recent run).")
+            description = "A run folder, a run name under checkpoints/, a checkpoint file, or 'latest'"
+                    + " (default: the newest checkpoint of the most recent run).")
     String checkpoint;
 
     @Option(names = "--sampler", paramLabel = "ddpm|ddim", defaultValue = "ddim",
