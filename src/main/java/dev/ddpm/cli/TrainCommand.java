@@ -119,8 +119,7 @@ public final class TrainCommand implements Callable<Integer> {
             if (checkpoint != null) {
                 trainer.resume(checkpoint);
             }
-            LOG.info("{} training images, {} steps per epoch, {} steps in total", Math.min(data.size(),
-                    config.train().trainLimit() > 0 ? config.train().trainLimit() : data.size()),
+            LOG.info("{} training images, {} steps per epoch, {} steps in total", trainer.trainingImages(),
                     trainer.batchesPerEpoch(), trainer.totalSteps());
             Trainer.Outcome outcome = trainer.run(runDir);
             Path last = runDir.latestCheckpoint().orElseThrow();

@@ -155,6 +155,11 @@ public final class Trainer implements AutoCloseable {
         return new TrainingState(step, epoch, batchInEpoch, train.seed(), ema != null ? ema.updates() : 0);
     }
 
+    /** Training images used ({@code train.train_limit} of the dataset, or all). */
+    public int trainingImages() {
+        return size;
+    }
+
     public int batchesPerEpoch() {
         return batches;
     }
