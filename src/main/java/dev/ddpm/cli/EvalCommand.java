@@ -35,19 +35,19 @@ import picocli.CommandLine.Spec;
 
 /** {@code ddpm eval}: accuracy and Fréchet distance of generated digits, judged by an MNIST classifier. */
 @Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Generates N images of each digit and measures them with a LeNet classifier trained on MNIST",
-            "(trained and cached in checkpoints/classifier/ on first use, about a minute on CPU):",
-            "  accuracy         share of images classified as the digit they were generated as (overall, per digit);",
-            "  Frechet distance between the classifier's 128 penultimate features of the generated images and of",
-            "                   the MNIST test images, beside the floor: the same distance for as many real",
-            "                   training images (same count per digit)."},
-        footer = {"", "Output: a table, <run>/eval/<checkpoint>-<sampler>-<steps>-g<guidance>-seed<seed>.json (the report)",
-            "and .png (the evaluated images, one row of up to 100 per digit), unless --out.",
+        description = {"Generates N images of each digit and judges them with a LeNet classifier",
+            "(trained on MNIST and cached in checkpoints/classifier/ on first use):",
+            "  accuracy   share classified as the digit asked for (overall, per digit)",
+            "  Frechet    distance between the classifier features of the generated and",
+            "  distance   the MNIST test images, beside its floor: the same distance for",
+            "             as many real training images (same count per digit)"},
+        footer = {"", "Writes <run>/eval/<checkpoint>-<sampler>-<steps>-g<guidance>-seed<seed>",
+            ".json (the report) and .png (the images, one row of up to 100 per digit).",
             "", "Examples:",
-            "  ddpm eval                                         latest checkpoint, 100 per digit, DDIM 100 steps",
-            "  ddpm eval --checkpoint quick --steps 50 --n 50     a quicker look at run 'quick'",
-            "  ddpm eval --guidance 2 --seed 1                    the effect of classifier-free guidance",
-            "  ddpm eval --sampler ddpm --no-ema --digit 3        the reference sampler, trained weights, only 3s"})
+            "  ddpm eval                           latest checkpoint, DDIM 100 steps",
+            "  ddpm eval --checkpoint quick --steps 50 --n 50",
+            "  ddpm eval --guidance 2 --seed 1     with classifier-free guidance",
+            "  ddpm eval --sampler ddpm --digit 3  reference sampler, only 3s"})
 public final class EvalCommand implements Callable<Integer> {
 
     private static final Logger LOG = LoggerFactory.getLogger(EvalCommand.class);
