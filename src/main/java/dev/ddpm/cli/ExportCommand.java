@@ -1,17 +1,93 @@
 package dev.ddpm.cli;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.ddpm.io.Checkpoint;
+import dev.ddpm.io.ReferenceWeights;
+import dev.ddpm.io.RunDirectory;
+import dev.ddpm.io.SafetensorsException;
+import dev.ddpm.model.UNet;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-/** Placeholder while the command is being built; replaced by its real implementation. */
-@Command(name = "export", mixinStandardHelpOptions = true, description = "(in progress)")
+/** {@code ddpm export}: a checkpoint's weights under the reference's names, for PyTorch. */
+@Command(name = "export", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Writes a checkpoint's model weights as a safetensors file of the reference's state_dict"
+            + " (its parameter names, no prefix, float32), with the model's shape in the metadata; prints its path."},
+        footer = {"", "Load it in PyTorch:",
+            "  model.load_state_dict(safetensors.torch.load_file('weights.safetensors'))",
+            "", "Examples:",
+            "  ddpm export --to weights.safetensors",
+            "      the trained weights of the latest checkpoint",
+            "  ddpm export --checkpoint quick --ema --to ema.safetensors",
+            "      the EMA weights of run 'quick'"})
 public final class ExportCommand implements Callable<Integer> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ExportCommand.class);
+
+    @Spec
+    CommandSpec spec;
+
     @Mixin
     CommonOptions common;
 
+    @Option(names = "--checkpoint", paramLabel = "SPEC", defaultValue = "latest",
+            description = "latest (default), a run name, a run folder or a .safetensors file.")
+    String checkpoint;
+
+    @Option(names = "--to", required = true, paramLabel = "FILE", description = "The file to write (.safetensors).")
+    Path to;
+
+    @Option(names = "--ema", description = "Export the EMA weights instead of the trained ones.")
+    boolean ema;
+
+    @Option(names = "--force", description = "Replace an existing file.")
+    boolean force;
+
     @Override
-    public Integer call() {
-        throw new UsageException("'export' is not available yet");
+    public Integer call() throws IOException {
+        common.applyLogging();
+        if (Files.exists(to) && !force) {
+            throw new UsageException(to + " already exists; choose another --to, or add --force to replace it");
+        }
+        Path file = RunDirectory.resolveCheckpoint(checkpoint, Path.of("checkpoints"));
+        try (NDManager manager = NDManager.newBaseManager(common.device())) {
+            Checkpoint read = Checkpoint.read(file, manager);
+            if (ema && read.ema().isEmpty()) {
+                throw new UsageException(file + " holds no EMA weights; export the trained ones without --ema");
+            }
+            Map<String, NDArray> source = ema ? read.ema() : read.model();
+            UNet model = new UNet(read.config().model());
+            Map<String, Shape> shapes = new LinkedHashMap<>();
+            source.forEach((name, array) -> shapes.put(name, array.getShape()));
+            List<String> problems = model.mismatches(shapes);
+            if (!problems.isEmpty()) {
+                throw new UsageException(file + ": " + UNet.describe(problems));
+            }
+            Map<String, NDArray> weights = new LinkedHashMap<>();
+            for (String name : model.namedParameters().keySet()) {
+                weights.put(name, source.get(name));
+            }
+            ReferenceWeights.write(to, weights, read.config().model(), model.parameterCount());
+            LOG.info("exported the {} weights of {} ({} tensors)", ema ? "EMA" : "trained", file, weights.size());
+        } catch (SafetensorsException e) {
+            throw new UsageException(e.getMessage());
+        }
+        spec.commandLine().getOut().println(to);
+        spec.commandLine().getOut().flush();
+        return 0;
     }
 }

@@ -27,8 +27,8 @@ import picocli.CommandLine.Spec;
             "Frames are denser near the end, where the digit appears; the last frame is the final sample."},
         footer = {"", "Output: gifs/digit-D.gif, and for --all-digits also gifs/all-digits.gif (all ten side by side).",
             "", "Examples:",
-            "  ddpm gif --digit 7                                 gifs/digit-7.gif",
-            "  ddpm gif --all-digits --sampler ddpm --frames 80   ten GIFs and the grid, 1000 steps",
+            "  ddpm gif --digit 7                                # gifs/digit-7.gif",
+            "  ddpm gif --all-digits --sampler ddpm --frames 80  # 1000 steps, 11 GIFs",
             "  ddpm gif --digit 2 --fps 25 --hold 3 --scale 8 --out /tmp/gifs"})
 public final class GifCommand implements Callable<Integer> {
 
@@ -75,8 +75,9 @@ public final class GifCommand implements Callable<Integer> {
             throw new UsageException("--scale must be between 1 and 32, got " + scale);
         }
         sampling.validate();
+        Path file = sampling.checkpointFile();
         try (NDManager manager = NDManager.newBaseManager(common.device())) {
-            SamplingOptions.Loaded loaded = sampling.load(manager);
+            SamplingOptions.Loaded loaded = sampling.load(file, manager);
             if (loaded.config().model().inChannels() != 1) {
                 throw new UsageException("GIFs are grayscale; this model has " + loaded.config().model().inChannels()
                         + " channels (use 'ddpm sample')");

@@ -1,17 +1,129 @@
 package dev.ddpm.cli;
 
+import ai.djl.ndarray.types.Shape;
+import dev.ddpm.config.ConfigLoader;
+import dev.ddpm.config.ModelConfig;
+import dev.ddpm.io.Checkpoint;
+import dev.ddpm.io.RunDirectory;
+import dev.ddpm.io.Safetensors;
+import dev.ddpm.io.SafetensorsException;
+import dev.ddpm.model.UNet;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-/** Placeholder while the command is being built; replaced by its real implementation. */
-@Command(name = "info", mixinStandardHelpOptions = true, description = "(in progress)")
+/** {@code ddpm info}: the U-Net of a configuration or checkpoint, block by block. */
+@Command(name = "info", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Prints the U-Net's architecture: its top-level blocks in execution order, their output"
+            + " shapes and parameter counts, and the total. Reads only the checkpoint's header."},
+        footer = {"", "Examples:",
+            "  ddpm info                        the reference model (51,067,777 parameters)",
+            "  ddpm info --config config/quick.json",
+            "  ddpm info --set model.depth=2 --set model.attention_levels=[0]",
+            "  ddpm info --checkpoint latest    the newest checkpoint's model, checked"})
 public final class InfoCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
     @Mixin
     CommonOptions common;
 
+    @Mixin
+    ConfigOptions configOptions;
+
+    @Option(names = "--checkpoint", paramLabel = "SPEC",
+            description = "Describe a checkpoint's model instead: latest, a run name, a run folder or a"
+                    + " .safetensors file. Its weights are checked against the architecture.")
+    String checkpoint;
+
     @Override
-    public Integer call() {
-        throw new UsageException("'info' is not available yet");
+    public Integer call() throws IOException {
+        common.applyLogging();
+        PrintWriter out = spec.commandLine().getOut();
+        ModelConfig config;
+        if (checkpoint != null) {
+            if (configOptions.file() != null || !configOptions.set.isEmpty()) {
+                throw new UsageException("--checkpoint describes the checkpoint's own configuration;"
+                        + " drop --config/--set");
+            }
+            Path file = RunDirectory.resolveCheckpoint(checkpoint, Path.of("checkpoints"));
+            config = describeCheckpoint(file, out);
+        } else {
+            config = configOptions.load().model();
+        }
+        UNet model = new UNet(config);
+        out.printf("U-Net: time_emb_dim %d, depth %d, base_channels %d, num_classes %d, in_channels %d,"
+                + " image %dx%d, attention at levels %s, %d groups%n", config.timeEmbDim(), config.depth(),
+                config.baseChannels(), config.numClasses(), config.inChannels(), config.imageSize(),
+                config.imageSize(), config.attentionLevels(), config.groups());
+        out.printf("%-14s %-15s %-40s %12s%n", "block", "type", "output shape (B = batch)", "parameters");
+        for (UNet.BlockSummary row : model.summary(1)) {
+            String shapes = row.outputShapes().stream().map(InfoCommand::batchShape)
+                    .collect(Collectors.joining(" + skip "));
+            out.printf("%-14s %-15s %-40s %,12d%n", row.name(), row.type(), shapes, row.parameters());
+        }
+        out.printf("total parameters: %,d%n", model.parameterCount());
+        out.flush();
+        return 0;
+    }
+
+    /** Prints what the checkpoint holds and checks its tensors' names and shapes against its model. */
+    private static ModelConfig describeCheckpoint(Path file, PrintWriter out) throws IOException {
+        Safetensors.Header header;
+        try {
+            header = Safetensors.readHeader(file);
+        } catch (SafetensorsException e) {
+            throw new UsageException(e.getMessage());
+        }
+        Map<String, String> meta = header.metadata();
+        if (!Checkpoint.FORMAT.equals(meta.get("format"))) {
+            throw new UsageException(file + " is not a ddpm checkpoint; for weights saved by the reference,"
+                    + " run 'ddpm import --from " + file + "' first");
+        }
+        ModelConfig config = ConfigLoader.fromJson(meta.getOrDefault("config", "{}")).model();
+        UNet model = new UNet(config);
+        Map<String, Shape> trained = group(header, "model.");
+        Map<String, Shape> ema = group(header, "ema.");
+        for (Map<String, Shape> weights : List.of(trained, ema)) {
+            List<String> problems = weights == ema && ema.isEmpty() ? List.of() : model.mismatches(weights);
+            if (!problems.isEmpty()) {
+                throw new UsageException(file + " (" + (weights == ema ? "ema" : "model") + "): "
+                        + UNet.describe(problems));
+            }
+        }
+        out.printf("checkpoint: %s%n", file);
+        out.printf("state: %s; EMA weights: %s%n", meta.containsKey("state") ? meta.get("state").replaceAll("\\s+", "")
+                : "none (imported weights)", ema.isEmpty() ? "no" : "yes");
+        return config;
+    }
+
+    private static Map<String, Shape> group(Safetensors.Header header, String prefix) {
+        Map<String, Shape> shapes = new LinkedHashMap<>();
+        header.entries().forEach((name, e) -> {
+            if (name.startsWith(prefix)) {
+                shapes.put(name.substring(prefix.length()), e.shape());
+            }
+        });
+        return shapes;
+    }
+
+    private static String batchShape(Shape shape) {
+        List<String> dims = new java.util.ArrayList<>();
+        dims.add("B");
+        for (int i = 1; i < shape.dimension(); i++) {
+            dims.add(Long.toString(shape.get(i)));
+        }
+        return "[" + String.join(", ", dims) + "]";
     }
 }

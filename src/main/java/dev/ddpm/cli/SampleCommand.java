@@ -18,9 +18,9 @@ import picocli.CommandLine.Spec;
             "All images are sampled in one batch on the device (see --max-batch)."},
         footer = {"", "Output: samples/digit-D.png or samples/all-digits.png (one row per digit) unless --out.",
             "", "Examples:",
-            "  ddpm sample --digit 7                          8 sevens, DDIM 100 steps, latest checkpoint",
-            "  ddpm sample --all-digits --n 10 --guidance 2   one row per digit, guided",
-            "  ddpm sample --digit 3 --sampler ddpm --seed 42 the reference's 1000-step sampler",
+            "  ddpm sample --digit 7                         # 8 sevens, DDIM 100 steps",
+            "  ddpm sample --all-digits --n 10 --guidance 2  # a row per digit, guided",
+            "  ddpm sample --digit 3 --sampler ddpm          # the reference's sampler",
             "  ddpm sample --digit 1 --checkpoint checkpoints/quick --no-ema --out one.png"})
 public final class SampleCommand implements Callable<Integer> {
 
@@ -53,8 +53,9 @@ public final class SampleCommand implements Callable<Integer> {
             throw new UsageException("--scale must be between 1 and 32, got " + scale);
         }
         sampling.validate();
+        Path file = sampling.checkpointFile();
         try (NDManager manager = NDManager.newBaseManager(common.device())) {
-            SamplingOptions.Loaded loaded = sampling.load(manager);
+            SamplingOptions.Loaded loaded = sampling.load(file, manager);
             long[] labels = sampling.labels(loaded.config().model().numClasses(), n);
             NDArray images = sampling.sample(loaded, sampling.sampler(loaded.schedule()), manager.create(labels), null);
             Path png = out != null ? out : Path.of("samples",

@@ -43,8 +43,8 @@ public final class SamplingOptions {
     Digits digits;
 
     @Option(names = "--checkpoint", paramLabel = "RUN|FILE", defaultValue = "latest",
-            description = "Run folder, run name under checkpoints/, .safetensors file, or 'latest' (default: the"
-                    + " newest checkpoint of the most recent run).")
+            description = "A run folder, a run name under checkpoints/, a checkpoint file, or 'latest'"
+                    + " (default: the newest checkpoint of the most recent run).")
     String checkpoint;
 
     @Option(names = "--sampler", paramLabel = "ddpm|ddim", defaultValue = "ddim",
@@ -107,9 +107,13 @@ public final class SamplingOptions {
         }
     }
 
-    /** Resolves and reads the checkpoint; anything wrong with it is a usage error naming the file. */
-    Loaded load(NDManager manager) {
-        Path file = RunDirectory.resolveCheckpoint(checkpoint, Path.of("checkpoints"));
+    /** The checkpoint file {@code --checkpoint} names; says how to get one when there is none. */
+    Path checkpointFile() {
+        return RunDirectory.resolveCheckpoint(checkpoint, Path.of("checkpoints"));
+    }
+
+    /** Reads the checkpoint; anything wrong with it is a usage error naming the file. */
+    Loaded load(Path file, NDManager manager) {
         try (NDManager reading = manager.newSubManager()) {
             Checkpoint read = Checkpoint.read(file, reading);
             DdpmConfig config = read.config();

@@ -49,7 +49,7 @@ public final class DdpmSampler implements Sampler {
 
     /**
      * One ancestral step from {@code xt} at timestep {@code t} with the given noise {@code z}; at the
-     * schedule's final timestep it returns the mean and ignores {@code z}. The same arithmetic as
+     * schedule's final timestep, or with {@code z} null, it returns the posterior mean. The same arithmetic as
      * {@link #sample}, exposed so that it can be checked against the reference.
      *
      * @return {@code x_{t-1}}, belonging to {@code xt}'s manager

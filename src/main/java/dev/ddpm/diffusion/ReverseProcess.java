@@ -112,11 +112,15 @@ final class ReverseProcess {
 
     /**
      * The noise estimate: conditional, or with guidance {@code eps_c + w (eps_c - eps_u)} from one
-     * forward pass over {@code [x, x]} with labels {@code [y, -1]}. The result belongs to
-     * {@code x}'s manager.
+     * forward pass over {@code [x, x]} with labels {@code [y, -1]}. The result, and everything the
+     * model computes on the way, belongs to {@code x}'s manager.
      */
     static NDArray predictNoise(NoiseModel model, NDArray x, NDArray t, Conditioning conditioning) {
         NDManager m = x.getManager();
+        // A model's intermediates belong to the manager of their first operand, which may be t or the
+        // labels (the embeddings): lend those to x's (per-step) manager so the step frees them.
+        t.tempAttach(m);
+        conditioning.labels().tempAttach(m);
         if (conditioning.weight() == null) {
             NDArray eps = model.predictNoise(x, t, conditioning.labels());
             eps.attach(m);

@@ -191,27 +191,19 @@ public final class UNet extends ModelBlock {
      *     is copied then
      */
     public void loadWeights(Map<String, NDArray> weights) {
-        Map<String, Parameter> named = namedParameters();
+        Map<String, Shape> shapes = new LinkedHashMap<>();
         List<String> problems = new ArrayList<>();
-        for (Map.Entry<String, Parameter> e : named.entrySet()) {
-            NDArray w = weights.get(e.getKey());
-            if (w == null) {
-                problems.add("missing " + e.getKey() + " " + e.getValue().getShape());
-            } else if (!w.getShape().equals(e.getValue().getShape())) {
-                problems.add(e.getKey() + " has shape " + w.getShape() + ", expected " + e.getValue().getShape());
-            } else if (!w.getDataType().isFloating()) {
-                problems.add(e.getKey() + " has type " + w.getDataType() + ", expected floating point");
+        weights.forEach((name, w) -> {
+            shapes.put(name, w.getShape());
+            if (!w.getDataType().isFloating()) {
+                problems.add(name + " has type " + w.getDataType() + ", expected floating point");
             }
-        }
-        for (String name : new TreeSet<>(weights.keySet())) {
-            if (!named.containsKey(name)) {
-                problems.add("unexpected " + name + " " + weights.get(name).getShape());
-            }
-        }
+        });
+        problems.addAll(mismatches(shapes));
         if (!problems.isEmpty()) {
-            throw new IllegalArgumentException("weights do not fit the model (" + problems.size() + " tensors): "
-                    + String.join("; ", problems));
+            throw new IllegalArgumentException(describe(problems));
         }
+        Map<String, Parameter> named = namedParameters();
         for (Map.Entry<String, Parameter> e : named.entrySet()) {
             NDArray target = e.getValue().getArray();
             NDArray source = weights.get(e.getKey());
@@ -221,6 +213,34 @@ public final class UNet extends ModelBlock {
                 converted.close();
             }
         }
+    }
+
+    /**
+     * What keeps tensors of these names and shapes from being this model's weights: each missing,
+     * unexpected or wrong-shaped tensor, one entry each; empty when they fit.
+     */
+    public List<String> mismatches(Map<String, Shape> shapes) {
+        Map<String, Parameter> named = namedParameters();
+        List<String> problems = new ArrayList<>();
+        for (Map.Entry<String, Parameter> e : named.entrySet()) {
+            Shape shape = shapes.get(e.getKey());
+            if (shape == null) {
+                problems.add("missing " + e.getKey() + " " + e.getValue().getShape());
+            } else if (!shape.equals(e.getValue().getShape())) {
+                problems.add(e.getKey() + " has shape " + shape + ", expected " + e.getValue().getShape());
+            }
+        }
+        for (String name : new TreeSet<>(shapes.keySet())) {
+            if (!named.containsKey(name)) {
+                problems.add("unexpected " + name + " " + shapes.get(name));
+            }
+        }
+        return problems;
+    }
+
+    /** One line for a list of {@link #mismatches}. */
+    public static String describe(List<String> problems) {
+        return "weights do not fit the model (" + problems.size() + " tensors): " + String.join("; ", problems);
     }
 
     /** One row of {@link #summary}: a top-level block, its output shapes and its parameter count. */

@@ -10,6 +10,8 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.ddpm.config.ModelConfig;
+import dev.ddpm.model.UNet;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -171,6 +173,18 @@ class SamplerTest {
             assertEquals(1, liveArrays.stream().distinct().count(), "live arrays per step: " + liveArrays);
             assertEquals(s.timesteps(), liveArrays.size());
             x.close();
+        }
+    }
+
+    @Test
+    void memoryStaysFlatWithTheUNet() {
+        ModelConfig tiny = new ModelConfig(8, 2, 8, 10, 1, 16, List.of(0), 8);
+        try (NDManager m = manager.newSubManager(); NoiseSchedule s = schedule(20, "linear", 0)) {
+            NoiseModel unet = UNet.create(tiny, m).frozenNoiseModel(m);
+            List<Integer> liveArrays = new ArrayList<>();
+            SamplingListener count = (i, total, t, x) -> liveArrays.add(manager.getManagedArrays().size());
+            new DdimSampler(6, 1.0).sample(unet, s, m.create(new long[] {1, 2}), 1.5, 0, new Shape(1, 16, 16), count);
+            assertEquals(1, liveArrays.stream().distinct().count(), "live arrays per step: " + liveArrays);
         }
     }
 

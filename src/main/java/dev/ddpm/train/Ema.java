@@ -1,0 +1,90 @@
+package dev.ddpm.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Exponential moving average of the weights, {@code ema = d ema + (1 - d) w} after every optimizer step.
+ *
+ * <p>Warm-up: the decay of update {@code n} (0-based) is {@code d_n = decay * min(1, n / warmupSteps)}, a
+ * linear ramp from 0 (the first update copies the weights) to {@code decay} after {@code warmupSteps}
+ * updates, so that the average does not remember the random initial weights for {@code 1/(1-decay)}
+ * steps. With {@code warmupSteps = 0} the full decay applies from the start.
+ */
+public final class Ema {
+
+    private final double decay;
+    private final int warmupSteps;
+    private final List<NDArray> weights;
+    private final Map<String, NDArray> averages = new LinkedHashMap<>();
+    private long updates;
+
+    /**
+     * @param weights the live weights, by name; the average starts as a copy of them
+     * @param manager owns the averages; on the weights' device
+     */
+    public Ema(Map<String, NDArray> weights, double decay, int warmupSteps, NDManager manager) {
+        this.decay = decay;
+        this.warmupSteps = warmupSteps;
+        this.weights = new ArrayList<>(weights.values());
+        weights.forEach((name, w) -> {
+            NDArray copy = manager.zeros(w.getShape(), w.getDataType());
+            w.copyTo(copy);
+            averages.put(name, copy);
+        });
+    }
+
+    /** The decay used by update number {@code n} (0-based). */
+    public static double decayAt(double decay, int warmupSteps, long n) {
+        return warmupSteps == 0 ? decay : decay * Math.min(1.0, (double) n / warmupSteps);
+    }
+
+    /** Folds the current weights into the average: three in-place ops per tensor, no allocation. */
+    public void update() {
+        float d = (float) decayAt(decay, warmupSteps, updates);
+        int i = 0;
+        for (NDArray average : averages.values()) {
+            NDArray w = weights.get(i++);
+            // d (ema - w) + w = d ema + (1 - d) w
+            average.subi(w).muli(d).addi(w);
+        }
+        updates++;
+    }
+
+    public long updates() {
+        return updates;
+    }
+
+    /** The averaged weights under the model's parameter names (live arrays). */
+    public Map<String, NDArray> weights() {
+        return Collections.unmodifiableMap(averages);
+    }
+
+    /**
+     * Restores averages saved from {@link #weights()} and the update count.
+     *
+     * @throws IllegalArgumentException naming every missing, unknown or wrong-shaped tensor
+     */
+    public void load(Map<String, NDArray> saved, long updates) {
+        List<String> problems = new ArrayList<>();
+        averages.forEach((name, a) -> {
+            NDArray s = saved.get(name);
+            if (s == null) {
+                problems.add(name + " (missing)");
+            } else if (!s.getShape().equals(a.getShape())) {
+                problems.add(name + " (shape " + s.getShape() + ", expected " + a.getShape() + ")");
+            }
+        });
+        saved.keySet().stream().filter(k -> !averages.containsKey(k)).forEach(k -> problems.add(k + " (unknown)"));
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException("EMA weights do not match the model: " + String.join(", ", problems));
+        }
+        averages.forEach((name, a) -> saved.get(name).copyTo(a));
+        this.updates = updates;
+    }
+}

@@ -1,0 +1,54 @@
+package dev.ddpm.testing;
+
+import dev.ddpm.config.ConfigLoader;
+import dev.ddpm.config.DdpmConfig;
+import dev.ddpm.data.MnistDataset;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Tiny configurations and the shared MNIST training split (loaded once per test JVM). */
+public final class TrainingFixtures {
+
+    private static MnistDataset mnist;
+
+    private TrainingFixtures() {}
+
+    /** MNIST from ../shared, or the test is skipped. */
+    public static synchronized MnistDataset mnist() {
+        Path dir = SharedFixtures.mnistDir();
+        if (mnist == null) {
+            mnist = MnistDataset.load(dir, true);
+        }
+        return mnist;
+    }
+
+    /** Data root holding {@code mnist/}, for configs run by the CLI. */
+    public static Path dataRoot() {
+        return SharedFixtures.mnistDir().getParent();
+    }
+
+    /**
+     * A model of a few thousand parameters and 4 batches of 16 images per epoch, 2 epochs: seconds of CPU.
+     * Logs every 2 steps and checkpoints every 3, so epoch ends and step checkpoints both occur.
+     */
+    public static DdpmConfig tiny(Map<String, String> overrides) {
+        Map<String, String> all = new LinkedHashMap<>();
+        all.put("model.time_emb_dim", "16");
+        all.put("model.depth", "1");
+        all.put("model.base_channels", "8");
+        all.put("model.groups", "4");
+        all.put("model.attention_levels", "[]");
+        all.put("train.epochs", "2");
+        all.put("train.batch_size", "16");
+        all.put("train.train_limit", "64");
+        all.put("train.ema_warmup_steps", "4");
+        all.put("train.log_every_steps", "2");
+        all.put("train.checkpoint_every_steps", "3");
+        all.put("train.keep_checkpoints", "2");
+        all.put("train.sample_every_steps", "0");
+        all.put("train.data_dir", dataRoot().toString());
+        all.putAll(overrides);
+        return ConfigLoader.load(null, all);
+    }
+}
