@@ -1,17 +1,277 @@
 package dev.ddpm.cli;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.ddpm.config.DdpmConfig;
+import dev.ddpm.data.DataException;
+import dev.ddpm.data.MnistDataset;
+import dev.ddpm.diffusion.DdimSampler;
+import dev.ddpm.diffusion.DdpmSampler;
+import dev.ddpm.diffusion.NoiseSchedule;
+import dev.ddpm.diffusion.Sampler;
+import dev.ddpm.eval.EvalReport;
+import dev.ddpm.eval.Evaluator;
+import dev.ddpm.eval.MnistClassifier;
+import dev.ddpm.io.Checkpoint;
+import dev.ddpm.io.RunDirectory;
+import dev.ddpm.io.SafetensorsException;
+import dev.ddpm.model.UNet;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.stream.IntStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-/** Placeholder while the command is being built; replaced by its real implementation. */
-@Command(name = "eval", mixinStandardHelpOptions = true, description = "(in progress)")
+/** {@code ddpm eval}: accuracy and Fréchet distance of generated digits, judged by an MNIST classifier. */
+@Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Generates N images of each digit and judges them with a LeNet classifier",
+            "(trained on MNIST and cached in checkpoints/classifier/ on first use):",
+            "  accuracy   share classified as the digit asked for (overall, per digit)",
+            "  Frechet    distance between the classifier features of the generated and",
+            "  distance   the MNIST test images, beside its floor: the same distance for",
+            "             as many real training images (same count per digit)"},
+        footer = {"", "Writes <run>/eval/<checkpoint>-<sampler>-<steps>-g<guidance>-seed<seed>",
+            ".json (the report) and .png (the images, one row of up to 100 per digit).",
+            "", "Examples:",
+            "  ddpm eval                           latest checkpoint, DDIM 100 steps",
+            "  ddpm eval --checkpoint quick --steps 50 --n 50",
+            "  ddpm eval --guidance 2 --seed 1     with classifier-free guidance",
+            "  ddpm eval --sampler ddpm --digit 3  reference sampler, only 3s"})
 public final class EvalCommand implements Callable<Integer> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EvalCommand.class);
+
+    @Spec
+    CommandSpec spec;
+
     @Mixin
     CommonOptions common;
 
+    @Option(names = "--checkpoint", paramLabel = "RUN|FILE", defaultValue = "latest",
+            description = "Run folder, run name under checkpoints/, .safetensors file, or 'latest' (default).")
+    String checkpoint;
+
+    @Option(names = "--n", paramLabel = "N", defaultValue = "100",
+            description = "Images generated per digit (default: ${DEFAULT-VALUE}).")
+    int n;
+
+    @Option(names = "--digit", paramLabel = "D",
+            description = "Evaluate only this digit (repeatable; default: all ten).")
+    List<Integer> digits = new ArrayList<>();
+
+    @Option(names = "--sampler", paramLabel = "ddpm|ddim", defaultValue = "ddim",
+            description = "ddim (default) or ddpm (every timestep, ancestral).")
+    String sampler;
+
+    @Option(names = "--steps", paramLabel = "N",
+            description = "DDIM steps (default: " + SamplingOptions.DEFAULT_DDIM_STEPS + ", at most the schedule's timesteps).")
+    Integer steps;
+
+    @Option(names = "--eta", paramLabel = "ETA", description = "DDIM noise: 0 deterministic (default), 1 like DDPM.")
+    Double eta;
+
+    @Option(names = "--guidance", paramLabel = "W", defaultValue = "0",
+            description = "Classifier-free guidance weight w >= 0 (default: ${DEFAULT-VALUE}).")
+    double guidance;
+
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "0",
+            description = "Seed of the noise (default: ${DEFAULT-VALUE}); sampler call i uses seed + i.")
+    long seed;
+
+    @Option(names = "--no-ema", description = "Use the trained weights instead of their moving average.")
+    boolean noEma;
+
+    @Option(names = "--batch", paramLabel = "N", defaultValue = "250",
+            description = "Images per sampler call (default: ${DEFAULT-VALUE}); caps memory. Results depend on it.")
+    int batch;
+
+    @Option(names = "--data-dir", paramLabel = "DIR",
+            description = "Folder with the MNIST files (default: <train.data_dir>/mnist of the checkpoint's"
+                    + " configuration; missing files are downloaded).")
+    Path dataDir;
+
+    @Option(names = "--classifier", paramLabel = "FILE",
+            description = "Cached classifier, trained there when absent (default: " + "checkpoints/classifier/mnist-lenet.safetensors).")
+    Path classifierFile = MnistClassifier.DEFAULT_FILE;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Where to write the report and PNG (default: <run>/eval).")
+    Path out;
+
     @Override
-    public Integer call() {
-        throw new UsageException("'eval' is not available yet");
+    public Integer call() throws IOException {
+        common.applyLogging();
+        validate();
+        Path file = RunDirectory.resolveCheckpoint(checkpoint, Path.of("checkpoints"));
+        try (NDManager manager = NDManager.newBaseManager(common.device())) {
+            Evaluator.Subject subject;
+            Evaluator.Generation generation;
+            DdpmConfig config;
+            try (NDManager reading = manager.newSubManager()) {
+                Checkpoint read = readCheckpoint(file, reading);
+                config = read.config();
+                if (!config.train().dataset().equals("mnist")) {
+                    throw new UsageException(file + " was trained on " + config.train().dataset()
+                            + "; eval judges MNIST digits only");
+                }
+                if (config.model().inChannels() != 1 || config.model().imageSize() != MnistDataset.IMAGE_SIZE) {
+                    throw new UsageException(file + " generates " + config.model().inChannels() + "x"
+                            + config.model().imageSize() + "x" + config.model().imageSize()
+                            + " images; the classifier judges 1x32x32 MNIST images");
+                }
+                subject = new Evaluator.Subject(file, read.state() == null ? null : read.state().step(),
+                        noEma || read.ema().isEmpty() ? "trained" : "ema");
+                generation = generation(read, manager);
+            }
+            Path mnist = dataDir != null ? dataDir : MnistDataset.folder(Path.of(config.train().dataDir()), "mnist");
+            MnistDataset.ensureFiles(mnist, "mnist");
+            MnistDataset train = MnistDataset.load(mnist, true);
+            MnistDataset test = MnistDataset.load(mnist, false);
+            int maxPerDigit = Evaluator.maxPerDigit(train);
+            if (n > maxPerDigit) {
+                throw new UsageException("--n must be at most " + maxPerDigit
+                        + " (training images of the rarest digit, for the floor), got " + n);
+            }
+            try (MnistClassifier classifier = MnistClassifier.loadOrTrain(classifierFile, mnist, manager,
+                    MnistClassifier.DEFAULT_SEED)) {
+                Evaluator evaluator = new Evaluator(classifier, train, test);
+                List<Integer> evaluated = digits.isEmpty() ? IntStream.range(0, 10).boxed().toList() : digits;
+                Evaluator.Result result = evaluator.evaluate(subject, generation, evaluated, n, manager);
+                Path folder = out != null ? out : file.toAbsolutePath().getParent().resolve("eval");
+                String name = outputName(file, result.report());
+                Path json = folder.resolve(name + ".json");
+                Path png = folder.resolve(name + ".png");
+                result.write(json, png);
+                printTable(result.report(), json, png);
+            }
+        } catch (DataException e) {
+            throw new UsageException(e.getMessage());
+        }
+        return 0;
+    }
+
+    private void validate() {
+        if (n < 1) {
+            throw new UsageException("--n must be at least 1, got " + n);
+        }
+        for (int d : digits) {
+            if (d < 0 || d > 9) {
+                throw new UsageException("--digit must be a digit 0-9, got " + d);
+            }
+        }
+        if (digits.stream().distinct().count() != digits.size()) {
+            throw new UsageException("--digit lists a digit twice: " + digits);
+        }
+        if (!sampler.equals("ddpm") && !sampler.equals("ddim")) {
+            throw new UsageException("--sampler must be ddpm or ddim, got '" + sampler + "'");
+        }
+        if (steps != null && steps < 1) {
+            throw new UsageException("--steps must be at least 1, got " + steps);
+        }
+        if (sampler.equals("ddpm") && (steps != null || eta != null)) {
+            throw new UsageException("--steps and --eta apply to --sampler ddim; ddpm takes every timestep");
+        }
+        if (eta != null && !(eta >= 0 && eta <= 10)) {
+            throw new UsageException("--eta must be between 0 and 10, got " + eta);
+        }
+        if (!(guidance >= 0) || Double.isInfinite(guidance)) {
+            throw new UsageException("--guidance must be a number >= 0, got " + guidance);
+        }
+        if (batch < 1) {
+            throw new UsageException("--batch must be at least 1, got " + batch);
+        }
+    }
+
+    private static Checkpoint readCheckpoint(Path file, NDManager manager) {
+        try {
+            return Checkpoint.read(file, manager);
+        } catch (SafetensorsException e) {
+            throw new UsageException(e.getMessage());
+        } catch (IOException e) {
+            throw new UsageException("cannot read checkpoint " + file + ": " + e.getMessage());
+        }
+    }
+
+    private Evaluator.Generation generation(Checkpoint read, NDManager manager) {
+        DdpmConfig config = read.config();
+        UNet unet = UNet.create(config.model(), manager);
+        Map<String, NDArray> weights = read.samplingWeights(!noEma);
+        try {
+            unet.loadWeights(weights);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("the checkpoint does not match its own model configuration: " + e.getMessage());
+        }
+        NoiseSchedule schedule = NoiseSchedule.create(config.diffusion(), manager);
+        Sampler s;
+        Double usedEta = null;
+        if (sampler.equals("ddpm")) {
+            s = new DdpmSampler();
+        } else {
+            int k = steps == null ? Math.min(SamplingOptions.DEFAULT_DDIM_STEPS, schedule.reverseSteps()) : steps;
+            if (k > schedule.reverseSteps()) {
+                throw new UsageException("--steps " + k + " exceeds the " + schedule.reverseSteps()
+                        + " timesteps of this checkpoint's schedule");
+            }
+            usedEta = eta == null ? 0.0 : eta;
+            s = new DdimSampler(k, usedEta);
+        }
+        Shape imageShape = new Shape(config.model().inChannels(), config.model().imageSize(), config.model().imageSize());
+        return new Evaluator.Generation(unet.frozenNoiseModel(manager), schedule, s, sampler, usedEta, guidance, seed,
+                imageShape, batch);
+    }
+
+    /** e.g. {@code step-00004000-ddim-50-g0-seed0}, with {@code -no-ema} and {@code -digits-37} when they apply. */
+    private String outputName(Path file, EvalReport report) {
+        String stem = file.getFileName().toString().replaceFirst("\\.safetensors$", "");
+        StringBuilder name = new StringBuilder(stem).append('-').append(sampler).append('-')
+                .append(report.sampling().steps()).append("-g").append(number(guidance));
+        if (eta != null && eta != 0) {
+            name.append("-eta").append(number(eta));
+        }
+        name.append("-seed").append(seed);
+        if (noEma) {
+            name.append("-no-ema");
+        }
+        if (!digits.isEmpty()) {
+            name.append("-digits-");
+            digits.forEach(name::append);
+        }
+        return name.toString();
+    }
+
+    private static String number(double v) {
+        return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
+    }
+
+    private void printTable(EvalReport r, Path json, Path png) {
+        PrintWriter o = spec.commandLine().getOut();
+        o.printf("%s (%s weights%s)%n", r.checkpoint(), r.weights(), r.step() == null ? "" : ", step " + r.step());
+        EvalReport.Sampling s = r.sampling();
+        o.printf("%d images (%d per digit), %s %d steps%s, guidance %s, seed %d, %s%n", r.images(), r.imagesPerDigit(),
+                s.sampler(), s.steps(), s.eta() == null ? "" : ", eta " + number(s.eta()), number(s.guidance()),
+                s.seed(), r.device());
+        o.println();
+        o.println("digit  accuracy");
+        r.accuracyPerDigit().forEach((digit, acc) -> o.printf("%5s  %7.1f%%%n", digit, 100 * acc));
+        o.printf("%5s  %7.1f%%%n", "all", 100 * r.accuracy());
+        o.println();
+        o.printf("Frechet distance (LeNet features, vs %d MNIST test images): %.3f   floor (%d real training images): %.3f%n",
+                r.referenceImages(), r.frechetDistance(), r.floorImages(), r.frechetDistanceFloor());
+        o.printf("classifier %s (MNIST test accuracy %.2f%%)%n", r.classifier().file(), 100 * r.classifier().testAccuracy());
+        o.println();
+        o.println("report " + json);
+        o.println("images " + png);
+        o.flush();
+        LOG.debug("evaluation took {} s", r.seconds().total());
     }
 }

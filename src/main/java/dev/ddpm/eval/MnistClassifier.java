@@ -1,0 +1,174 @@
+package dev.ddpm.eval;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import dev.ddpm.data.MnistDataset;
+import dev.ddpm.io.Safetensors;
+import dev.ddpm.io.SafetensorsException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The digit classifier that {@code ddpm eval} judges generated images with: a {@link LeNet} trained on
+ * MNIST by the toolkit itself the first time it is needed, then cached as one safetensors file
+ * (metadata: format, architecture version, test accuracy, seed, epochs). Inference only; all arrays
+ * live on the device of the manager it was created with.
+ */
+public final class MnistClassifier implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MnistClassifier.class);
+
+    /** Where the CLI caches the classifier, relative to the working folder. */
+    public static final Path DEFAULT_FILE = Path.of("checkpoints", "classifier", "mnist-lenet.safetensors");
+    /** Seed of the classifier the CLI trains. */
+    public static final long DEFAULT_SEED = 0;
+    /** The accuracy on the MNIST test set a freshly trained classifier is expected to reach. */
+    public static final double EXPECTED_TEST_ACCURACY = 0.99;
+
+    static final String FORMAT = "ddpm-mnist-classifier";
+    static final String ARCHITECTURE = "lenet-v" + LeNet.VERSION;
+
+    private final LeNet net;
+    private final NDManager manager;
+    private final ParameterStore parameters;
+    private final Path file;
+    private final double testAccuracy;
+
+    private MnistClassifier(LeNet net, NDManager manager, Path file, double testAccuracy) {
+        this.net = net;
+        this.manager = manager;
+        this.parameters = new ParameterStore(manager, false);
+        this.file = file;
+        this.testAccuracy = testAccuracy;
+    }
+
+    /**
+     * The classifier cached in {@code file}, or, when there is none (or one of another architecture), a
+     * new one trained on the MNIST files in {@code mnistDir} with {@code seed} and then cached.
+     *
+     * @param manager where the weights live (its device is used for training and inference)
+     */
+    public static MnistClassifier loadOrTrain(Path file, Path mnistDir, NDManager manager, long seed)
+            throws IOException {
+        if (Files.isRegularFile(file)) {
+            try {
+                Map<String, String> meta = Safetensors.readHeader(file).metadata();
+                if (FORMAT.equals(meta.get("format")) && ARCHITECTURE.equals(meta.get("architecture"))) {
+                    return load(file, manager);
+                }
+                LOG.warn("{} is not a classifier of architecture {}: training a new one", file, ARCHITECTURE);
+            } catch (SafetensorsException e) {
+                LOG.warn("{}: training a new classifier", e.getMessage());
+            }
+        }
+        LOG.info("training the MNIST classifier for eval ({} epochs on {}; once, then cached in {})",
+                ClassifierTraining.EPOCHS, manager.getDevice(), file);
+        MnistDataset train = MnistDataset.load(mnistDir, true);
+        MnistDataset test = MnistDataset.load(mnistDir, false);
+        NDManager owned = manager.newSubManager();
+        LeNet net = ClassifierTraining.train(train, owned, seed);
+        MnistClassifier trained = new MnistClassifier(net, owned, file, Double.NaN);
+        double accuracy = trained.accuracy(test);
+        LOG.info("classifier test accuracy {}%", String.format("%.2f", 100 * accuracy));
+        if (accuracy < EXPECTED_TEST_ACCURACY) {
+            LOG.warn("the classifier reaches only {}% on the MNIST test set (expected >= {}%)",
+                    String.format("%.2f", 100 * accuracy), 100 * EXPECTED_TEST_ACCURACY);
+        }
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("format", FORMAT);
+        meta.put("architecture", ARCHITECTURE);
+        meta.put("test_accuracy", Double.toString(accuracy));
+        meta.put("seed", Long.toString(seed));
+        meta.put("epochs", Integer.toString(ClassifierTraining.EPOCHS));
+        Safetensors.write(file, trained.weights(), meta);
+        LOG.info("classifier cached in {}", file);
+        return new MnistClassifier(net, owned, file, accuracy);
+    }
+
+    /** Reads a classifier written by {@link #loadOrTrain}. */
+    public static MnistClassifier load(Path file, NDManager manager) throws IOException {
+        NDManager owned = manager.newSubManager();
+        Safetensors.Contents contents = Safetensors.read(file, owned);
+        LeNet net = new LeNet();
+        net.initialize(owned, DataType.FLOAT32, LeNet.INPUT);
+        for (Map.Entry<String, Parameter> p : net.getParameters().toMap().entrySet()) {
+            NDArray stored = contents.tensors().get(p.getKey());
+            NDArray live = p.getValue().getArray();
+            if (stored == null || !stored.getShape().equals(live.getShape())) {
+                owned.close();
+                throw new IOException(file + " lacks tensor '" + p.getKey() + "' of shape " + live.getShape()
+                        + ": delete it and the classifier is trained again");
+            }
+            live.set(stored.toByteBuffer());
+        }
+        contents.tensors().values().forEach(NDArray::close);
+        double accuracy = Double.parseDouble(contents.metadata().getOrDefault("test_accuracy", "NaN"));
+        return new MnistClassifier(net, owned, file, accuracy);
+    }
+
+    /** Penultimate-layer features {@code [B, 128]} of images {@code [B, 1, 32, 32]} in [-1, 1]. */
+    public NDArray features(NDArray images) {
+        return net.features(parameters, new NDList(images), false).singletonOrThrow();
+    }
+
+    /** The predicted digit {@code [B]} (int64) for features computed by {@link #features}. */
+    public NDArray predict(NDArray features) {
+        return net.logits(parameters, new NDList(features), false).singletonOrThrow().argMax(1);
+    }
+
+    /** The share of {@code data} classified correctly. */
+    public double accuracy(MnistDataset data) {
+        int batch = 500;
+        long correct = 0;
+        for (int start = 0; start < data.size(); start += batch) {
+            int[] indices = range(start, Math.min(start + batch, data.size()));
+            try (NDManager step = manager.newSubManager()) {
+                NDList b = data.batch(step, indices);
+                NDArray predicted = predict(features(b.get(0)));
+                correct += predicted.eq(b.get(1)).sum().getLong();
+            }
+        }
+        return (double) correct / data.size();
+    }
+
+    /** The accuracy on the MNIST test set recorded when the classifier was trained. */
+    public double testAccuracy() {
+        return testAccuracy;
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    NDManager manager() {
+        return manager;
+    }
+
+    private Map<String, NDArray> weights() {
+        Map<String, NDArray> weights = new LinkedHashMap<>();
+        net.getParameters().forEach(p -> weights.put(p.getKey(), p.getValue().getArray()));
+        return weights;
+    }
+
+    static int[] range(int from, int to) {
+        int[] r = new int[to - from];
+        for (int i = 0; i < r.length; i++) {
+            r[i] = from + i;
+        }
+        return r;
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}

@@ -1,0 +1,31 @@
+package dev.ddpm.eval;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDManager;
+import dev.ddpm.data.MnistDataset;
+import dev.ddpm.testing.SharedFixtures;
+import java.io.IOException;
+import org.junit.jupiter.api.Test;
+
+class MnistClassifierTest {
+
+    @Test
+    void classifiesTheRealMnistTestSetAtLeast99PercentRight() {
+        MnistClassifier classifier = TrainedClassifier.get();
+        double accuracy = classifier.accuracy(MnistDataset.load(SharedFixtures.mnistDir(), false));
+        assertTrue(accuracy >= MnistClassifier.EXPECTED_TEST_ACCURACY, "test accuracy " + accuracy);
+    }
+
+    @Test
+    void cachedClassifierReloadsWithTheSameWeightsAndRecordedAccuracy() throws IOException {
+        MnistClassifier trained = TrainedClassifier.get();
+        MnistDataset test = MnistDataset.load(SharedFixtures.mnistDir(), false);
+        try (NDManager manager = NDManager.newBaseManager();
+                MnistClassifier reloaded = MnistClassifier.load(trained.file(), manager)) {
+            assertEquals(trained.testAccuracy(), reloaded.testAccuracy());
+            assertEquals(trained.accuracy(test), reloaded.accuracy(test));
+        }
+    }
+}

@@ -1,0 +1,35 @@
+package dev.ddpm.eval;
+
+import ai.djl.ndarray.NDManager;
+import dev.ddpm.testing.SharedFixtures;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+
+/**
+ * The classifier shared by the eval tests: trained once per build (cached under {@code target/}, which
+ * {@code mvn clean} removes) on the shared MNIST files, on the CPU, with a fixed seed.
+ */
+public final class TrainedClassifier {
+
+    public static final Path CACHE = Path.of("target", "test-classifier", "mnist-lenet.safetensors");
+    static final long SEED = 0;
+
+    private static MnistClassifier instance;
+
+    private TrainedClassifier() {}
+
+    /** Skips the calling test when ../shared is absent. */
+    public static synchronized MnistClassifier get() {
+        Path mnist = SharedFixtures.mnistDir();
+        if (instance == null) {
+            try {
+                // Lives for the whole test JVM, like the engine.
+                instance = MnistClassifier.loadOrTrain(CACHE, mnist, NDManager.newBaseManager(), SEED);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return instance;
+    }
+}
