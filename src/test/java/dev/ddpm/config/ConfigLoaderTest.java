@@ -67,7 +67,7 @@ class ConfigLoaderTest {
         assertEquals(List.of(0, 1), c.model().attentionLevels());
         assertEquals(false, c.diffusion().clipX0());
         assertEquals(-7L, c.train().seed());
-        assertEquals(32, c.model().baseChannels(), "the file's value where not overridden");
+        assertEquals(16, c.model().baseChannels(), "the file's value where not overridden");
     }
 
     @Test
