@@ -113,7 +113,7 @@ public final class BenchCommand implements Callable<Integer> {
         DiffusionConfig d = config.diffusion();
         // The cost of a reverse step does not depend on T: a schedule of sampleSteps steps times exactly those.
         DiffusionConfig shortSchedule = new DiffusionConfig(sampleSteps + d.finalTimestep(), d.schedule(),
-                d.betaStart(), d.betaEnd(), d.cosineS(), d.finalTimestep(), d.clipX0(), d.loss());
+                d.betaStart(), d.betaEnd(), d.cosineS(), d.finalTimestep(), d.clipX0(), d.loss(), d.schedulePrecision());
         ModelConfig mc = config.model();
         Shape image = new Shape(mc.inChannels(), mc.imageSize(), mc.imageSize());
         try (NDManager m = NDManager.newBaseManager(device, "PyTorch");

@@ -16,6 +16,9 @@ import java.util.Set;
  *     reference, which never visits t = 0)
  * @param clipX0 clamp the predicted x0 to [-1, 1] in the reverse step (the reference does)
  * @param loss {@code l1} (reference) or {@code l2}
+ * @param schedulePrecision {@code float64} (default: the schedule derived exactly) or {@code float32} (the
+ *     reference's arithmetic: betas, alphas and their cumulative product rounded to float32, which moves the
+ *     coefficients near t = 1, where {@code 1 - abar} cancels, by about 2e-4)
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record DiffusionConfig(
@@ -26,13 +29,15 @@ public record DiffusionConfig(
         double cosineS,
         int finalTimestep,
         boolean clipX0,
-        String loss) {
+        String loss,
+        String schedulePrecision) {
 
     public static final Set<String> SCHEDULES = Set.of("linear", "cosine");
     public static final Set<String> LOSSES = Set.of("l1", "l2");
+    public static final Set<String> PRECISIONS = Set.of("float64", "float32");
 
     public static DiffusionConfig reference() {
-        return new DiffusionConfig(1000, "linear", 1e-4, 0.02, 0.008, 0, true, "l1");
+        return new DiffusionConfig(1000, "linear", 1e-4, 0.02, 0.008, 0, true, "l1", "float64");
     }
 
     void validate(Validator v) {
@@ -44,5 +49,6 @@ public record DiffusionConfig(
         v.check(cosineS >= 0 && cosineS < 1, "diffusion.cosine_s", "must be in [0, 1), got " + cosineS);
         v.range("diffusion.final_timestep", finalTimestep, 0, 1);
         v.oneOf("diffusion.loss", loss, LOSSES);
+        v.oneOf("diffusion.schedule_precision", schedulePrecision, PRECISIONS);
     }
 }

@@ -39,7 +39,11 @@ public final class NoiseSchedule implements AutoCloseable {
     private final NDArray posteriorMeanCoef1Array;
     private final NDArray posteriorMeanCoef2Array;
 
-    private NoiseSchedule(double[] betas, int finalTimestep, boolean clipX0, NDManager parent) {
+    /**
+     * @param float32 round betas, alphas and the cumulative product to float32 as they are derived, as the
+     *     reference's float32 tensors do; everything after that stays in double precision
+     */
+    private NoiseSchedule(double[] betas, boolean float32, int finalTimestep, boolean clipX0, NDManager parent) {
         int n = betas.length;
         this.betas = betas;
         this.finalTimestep = finalTimestep;
@@ -54,9 +58,12 @@ public final class NoiseSchedule implements AutoCloseable {
         double[] meanCoef2 = new double[n];
         double product = 1;
         for (int t = 0; t < n; t++) {
-            alphas[t] = 1 - betas[t];
+            if (float32) {
+                betas[t] = (float) betas[t];
+            }
+            alphas[t] = float32 ? (float) (1 - betas[t]) : 1 - betas[t];
             alphasCumprodPrev[t] = product;
-            product *= alphas[t];
+            product = float32 ? (float) (product * alphas[t]) : product * alphas[t];
             alphasCumprod[t] = product;
             sqrtAbar[t] = Math.sqrt(product);
             sqrtOneMinusAbar[t] = Math.sqrt(1 - product);
@@ -84,7 +91,8 @@ public final class NoiseSchedule implements AutoCloseable {
             default -> throw new IllegalArgumentException("unknown schedule '" + config.schedule()
                     + "' (expected one of " + DiffusionConfig.SCHEDULES + ")");
         };
-        return new NoiseSchedule(betas, config.finalTimestep(), config.clipX0(), manager);
+        return new NoiseSchedule(betas, config.schedulePrecision().equals("float32"), config.finalTimestep(),
+                config.clipX0(), manager);
     }
 
     /** {@code linspace(start, end, T)}. */

@@ -32,7 +32,7 @@ class NoiseScheduleTest {
     static DiffusionConfig config(int timesteps, String schedule, int finalTimestep) {
         DiffusionConfig r = DiffusionConfig.reference();
         return new DiffusionConfig(timesteps, schedule, r.betaStart(), r.betaEnd(), r.cosineS(), finalTimestep,
-                r.clipX0(), r.loss());
+                r.clipX0(), r.loss(), r.schedulePrecision());
     }
 
     @Test

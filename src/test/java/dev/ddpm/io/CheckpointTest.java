@@ -71,6 +71,13 @@ class CheckpointTest {
     }
 
     @Test
+    void writtenFilesAreReadableByOthersLikeAnyOrdinaryFile() throws IOException {
+        Path file = dir.resolve("grid.png");
+        AtomicFiles.writeString(file, "x");
+        assertTrue(Files.getPosixFilePermissions(file).contains(java.nio.file.attribute.PosixFilePermission.OTHERS_READ));
+    }
+
+    @Test
     void anInterruptedWriteLeavesThePreviousFileIntactAndNoTemporaryBehind() throws IOException {
         Path file = dir.resolve("config.json");
         AtomicFiles.writeString(file, "first");
