@@ -6,16 +6,12 @@ import ai.djl.ndarray.types.Shape;
 import dev.ddpm.config.DdpmConfig;
 import dev.ddpm.data.DataException;
 import dev.ddpm.data.MnistDataset;
-import dev.ddpm.diffusion.DdimSampler;
-import dev.ddpm.diffusion.DdpmSampler;
 import dev.ddpm.diffusion.NoiseSchedule;
 import dev.ddpm.diffusion.Sampler;
 import dev.ddpm.eval.EvalReport;
 import dev.ddpm.eval.Evaluator;
 import dev.ddpm.eval.MnistClassifier;
 import dev.ddpm.io.Checkpoint;
-import dev.ddpm.io.RunDirectory;
-import dev.ddpm.io.SafetensorsException;
 import dev.ddpm.model.UNet;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -58,9 +54,8 @@ public final class EvalCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
 
-    @Option(names = "--checkpoint", paramLabel = "RUN|FILE", defaultValue = "latest",
-            description = "Run folder, run name under checkpoints/, .safetensors file, or 'latest' (default).")
-    String checkpoint;
+    @Mixin
+    SamplerOptions sampling;
 
     @Option(names = "--n", paramLabel = "N", defaultValue = "100",
             description = "Images generated per digit (default: ${DEFAULT-VALUE}).")
@@ -69,28 +64,6 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--digit", paramLabel = "D",
             description = "Evaluate only this digit (repeatable; default: all ten).")
     List<Integer> digits = new ArrayList<>();
-
-    @Option(names = "--sampler", paramLabel = "ddpm|ddim", defaultValue = "ddim",
-            description = "ddim (default) or ddpm (every timestep, ancestral).")
-    String sampler;
-
-    @Option(names = "--steps", paramLabel = "N",
-            description = "DDIM steps (default: " + SamplingOptions.DEFAULT_DDIM_STEPS + ", at most the schedule's timesteps).")
-    Integer steps;
-
-    @Option(names = "--eta", paramLabel = "ETA", description = "DDIM noise: 0 deterministic (default), 1 like DDPM.")
-    Double eta;
-
-    @Option(names = "--guidance", paramLabel = "W", defaultValue = "0",
-            description = "Classifier-free guidance weight w >= 0 (default: ${DEFAULT-VALUE}).")
-    double guidance;
-
-    @Option(names = "--seed", paramLabel = "N", defaultValue = "0",
-            description = "Seed of the noise (default: ${DEFAULT-VALUE}); sampler call i uses seed + i.")
-    long seed;
-
-    @Option(names = "--no-ema", description = "Use the trained weights instead of their moving average.")
-    boolean noEma;
 
     @Option(names = "--batch", paramLabel = "N", defaultValue = "250",
             description = "Images per sampler call (default: ${DEFAULT-VALUE}); caps memory. Results depend on it.")
@@ -112,13 +85,13 @@ public final class EvalCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         common.applyLogging();
         validate();
-        Path file = RunDirectory.resolveCheckpoint(checkpoint, Path.of("checkpoints"));
+        Path file = sampling.checkpointFile();
         try (NDManager manager = NDManager.newBaseManager(common.device())) {
             Evaluator.Subject subject;
             Evaluator.Generation generation;
             DdpmConfig config;
             try (NDManager reading = manager.newSubManager()) {
-                Checkpoint read = readCheckpoint(file, reading);
+                Checkpoint read = SamplerOptions.readCheckpoint(file, reading);
                 config = read.config();
                 if (!config.train().dataset().equals("mnist")) {
                     throw new UsageException(file + " was trained on " + config.train().dataset()
@@ -130,7 +103,7 @@ public final class EvalCommand implements Callable<Integer> {
                             + " images; the classifier judges 1x32x32 MNIST images");
                 }
                 subject = new Evaluator.Subject(file, read.state() == null ? null : read.state().step(),
-                        noEma || read.ema().isEmpty() ? "trained" : "ema");
+                        sampling.noEma || read.ema().isEmpty() ? "trained" : "ema");
                 generation = generation(read, manager);
             }
             Path mnist = dataDir != null ? dataDir : MnistDataset.folder(Path.of(config.train().dataDir()), "mnist");
@@ -172,74 +145,40 @@ public final class EvalCommand implements Callable<Integer> {
         if (digits.stream().distinct().count() != digits.size()) {
             throw new UsageException("--digit lists a digit twice: " + digits);
         }
-        if (!sampler.equals("ddpm") && !sampler.equals("ddim")) {
-            throw new UsageException("--sampler must be ddpm or ddim, got '" + sampler + "'");
-        }
-        if (steps != null && steps < 1) {
-            throw new UsageException("--steps must be at least 1, got " + steps);
-        }
-        if (sampler.equals("ddpm") && (steps != null || eta != null)) {
-            throw new UsageException("--steps and --eta apply to --sampler ddim; ddpm takes every timestep");
-        }
-        if (eta != null && !(eta >= 0 && eta <= 10)) {
-            throw new UsageException("--eta must be between 0 and 10, got " + eta);
-        }
-        if (!(guidance >= 0) || Double.isInfinite(guidance)) {
-            throw new UsageException("--guidance must be a number >= 0, got " + guidance);
-        }
+        sampling.validate();
         if (batch < 1) {
             throw new UsageException("--batch must be at least 1, got " + batch);
-        }
-    }
-
-    private static Checkpoint readCheckpoint(Path file, NDManager manager) {
-        try {
-            return Checkpoint.read(file, manager);
-        } catch (SafetensorsException e) {
-            throw new UsageException(e.getMessage());
-        } catch (IOException e) {
-            throw new UsageException("cannot read checkpoint " + file + ": " + e.getMessage());
         }
     }
 
     private Evaluator.Generation generation(Checkpoint read, NDManager manager) {
         DdpmConfig config = read.config();
         UNet unet = UNet.create(config.model(), manager);
-        Map<String, NDArray> weights = read.samplingWeights(!noEma);
+        Map<String, NDArray> weights = read.samplingWeights(!sampling.noEma);
         try {
             unet.loadWeights(weights);
         } catch (IllegalArgumentException e) {
             throw new UsageException("the checkpoint does not match its own model configuration: " + e.getMessage());
         }
         NoiseSchedule schedule = NoiseSchedule.create(config.diffusion(), manager);
-        Sampler s;
-        Double usedEta = null;
-        if (sampler.equals("ddpm")) {
-            s = new DdpmSampler();
-        } else {
-            int k = steps == null ? Math.min(SamplingOptions.DEFAULT_DDIM_STEPS, schedule.reverseSteps()) : steps;
-            if (k > schedule.reverseSteps()) {
-                throw new UsageException("--steps " + k + " exceeds the " + schedule.reverseSteps()
-                        + " timesteps of this checkpoint's schedule");
-            }
-            usedEta = eta == null ? 0.0 : eta;
-            s = new DdimSampler(k, usedEta);
-        }
+        Sampler s = sampling.sampler(schedule, Integer.MAX_VALUE);
         Shape imageShape = new Shape(config.model().inChannels(), config.model().imageSize(), config.model().imageSize());
-        return new Evaluator.Generation(unet.frozenNoiseModel(manager), schedule, s, sampler, usedEta, guidance, seed,
+        return new Evaluator.Generation(unet.frozenNoiseModel(manager), schedule, s, sampling.sampler,
+                sampling.effectiveEta(), sampling.guidance, sampling.seed,
                 imageShape, batch);
     }
 
     /** e.g. {@code step-00004000-ddim-50-g0-seed0}, with {@code -no-ema} and {@code -digits-37} when they apply. */
     private String outputName(Path file, EvalReport report) {
         String stem = file.getFileName().toString().replaceFirst("\\.safetensors$", "");
-        StringBuilder name = new StringBuilder(stem).append('-').append(sampler).append('-')
-                .append(report.sampling().steps()).append("-g").append(number(guidance));
+        StringBuilder name = new StringBuilder(stem).append('-').append(sampling.sampler).append('-')
+                .append(report.sampling().steps()).append("-g").append(number(sampling.guidance));
+        Double eta = sampling.effectiveEta();
         if (eta != null && eta != 0) {
             name.append("-eta").append(number(eta));
         }
-        name.append("-seed").append(seed);
-        if (noEma) {
+        name.append("-seed").append(sampling.seed);
+        if (sampling.noEma) {
             name.append("-no-ema");
         }
         if (!digits.isEmpty()) {

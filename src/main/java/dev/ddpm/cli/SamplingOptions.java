@@ -4,31 +4,24 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.ddpm.config.DdpmConfig;
-import dev.ddpm.diffusion.DdimSampler;
-import dev.ddpm.diffusion.DdpmSampler;
 import dev.ddpm.diffusion.NoiseModel;
 import dev.ddpm.diffusion.NoiseSchedule;
 import dev.ddpm.diffusion.Sampler;
 import dev.ddpm.diffusion.SamplingListener;
 import dev.ddpm.io.Checkpoint;
-import dev.ddpm.io.RunDirectory;
-import dev.ddpm.io.SafetensorsException;
 import dev.ddpm.model.UNet;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** What {@code sample} and {@code gif} share: the checkpoint, the digits and how to sample them. */
 public final class SamplingOptions {
 
     private static final Logger LOG = LoggerFactory.getLogger(SamplingOptions.class);
-
-    /** DDIM steps when {@code --steps} is not given. */
-    static final int DEFAULT_DDIM_STEPS = 100;
 
     /** {@code --digit D} or {@code --all-digits}, exactly one. */
     static final class Digits {
@@ -42,34 +35,8 @@ public final class SamplingOptions {
     @ArgGroup(exclusive = true, multiplicity = "1")
     Digits digits;
 
-    @Option(names = "--checkpoint", paramLabel = "RUN|FILE", defaultValue = "latest",
-            description = "A run folder, a run name under checkpoints/, a checkpoint file, or 'latest'"
-                    + " (default: the newest checkpoint of the most recent run).")
-    String checkpoint;
-
-    @Option(names = "--sampler", paramLabel = "ddpm|ddim", defaultValue = "ddim",
-            description = "ddim (default, fast) or ddpm (the reference: every timestep, ancestral).")
-    String sampler;
-
-    @Option(names = "--steps", paramLabel = "N",
-            description = "DDIM steps (default: " + DEFAULT_DDIM_STEPS + ", at most the schedule's timesteps);"
-                    + " DDPM always takes every timestep.")
-    Integer steps;
-
-    @Option(names = "--eta", paramLabel = "ETA", description = "DDIM noise: 0 deterministic (default), 1 like DDPM.")
-    Double eta;
-
-    @Option(names = "--guidance", paramLabel = "W", defaultValue = "0",
-            description = "Classifier-free guidance w >= 0: eps_uncond + (1 + w) (eps_cond - eps_uncond);"
-                    + " 0 (default) is plain conditional sampling, 1-3 gives crisper, more typical digits.")
-    double guidance;
-
-    @Option(names = "--seed", paramLabel = "N", defaultValue = "0",
-            description = "Seed of the noise (default: ${DEFAULT-VALUE}); same seed and device, same images.")
-    long seed;
-
-    @Option(names = "--no-ema", description = "Sample with the trained weights instead of their moving average.")
-    boolean noEma;
+    @Mixin
+    SamplerOptions sampler;
 
     @Option(names = "--max-batch", paramLabel = "N",
             description = "Largest batch through the model at once, to cap memory (default: all images at once).")
@@ -87,21 +54,7 @@ public final class SamplingOptions {
         if (digits.digit != null && digits.digit < 0) {
             throw new UsageException("--digit must be a digit 0-9, got " + digits.digit);
         }
-        if (!sampler.equals("ddpm") && !sampler.equals("ddim")) {
-            throw new UsageException("--sampler must be ddpm or ddim, got '" + sampler + "'");
-        }
-        if (steps != null && steps < 1) {
-            throw new UsageException("--steps must be at least 1, got " + steps);
-        }
-        if (sampler.equals("ddpm") && (steps != null || eta != null)) {
-            throw new UsageException("--steps and --eta apply to --sampler ddim; ddpm takes every timestep");
-        }
-        if (eta != null && !(eta >= 0 && eta <= 10)) {
-            throw new UsageException("--eta must be between 0 and 10, got " + eta);
-        }
-        if (!(guidance >= 0) || Double.isInfinite(guidance)) {
-            throw new UsageException("--guidance must be a number >= 0, got " + guidance);
-        }
+        sampler.validate();
         if (maxBatch != null && maxBatch < 1) {
             throw new UsageException("--max-batch must be at least 1, got " + maxBatch);
         }
@@ -109,16 +62,16 @@ public final class SamplingOptions {
 
     /** The checkpoint file {@code --checkpoint} names; says how to get one when there is none. */
     Path checkpointFile() {
-        return RunDirectory.resolveCheckpoint(checkpoint, Path.of("checkpoints"));
+        return sampler.checkpointFile();
     }
 
     /** Reads the checkpoint; anything wrong with it is a usage error naming the file. */
     Loaded load(Path file, NDManager manager) {
         try (NDManager reading = manager.newSubManager()) {
-            Checkpoint read = Checkpoint.read(file, reading);
+            Checkpoint read = SamplerOptions.readCheckpoint(file, reading);
             DdpmConfig config = read.config();
             UNet unet = UNet.create(config.model(), manager);
-            Map<String, NDArray> weights = read.samplingWeights(!noEma);
+            Map<String, NDArray> weights = read.samplingWeights(!sampler.noEma);
             unet.loadWeights(weights);
             LOG.info("checkpoint {} ({} weights{})", file, weights == read.ema() ? "EMA" : "trained",
                     read.state() == null ? "" : ", step " + read.state().step());
@@ -128,17 +81,10 @@ public final class SamplingOptions {
             }
             return new Loaded(file, config, unet.frozenNoiseModel(manager),
                     NoiseSchedule.create(config.diffusion(), manager));
-        } catch (SafetensorsException e) {
-            throw new UsageException(oneLine(e.getMessage()));
-        } catch (IOException e) {
-            throw new UsageException("cannot read checkpoint " + file + ": " + oneLine(String.valueOf(e.getMessage())));
         } catch (IllegalArgumentException e) {
-            throw new UsageException(file + " does not match its own model configuration: " + oneLine(e.getMessage()));
+            throw new UsageException(file + " does not match its own model configuration: "
+                    + SamplerOptions.oneLine(e.getMessage()));
         }
-    }
-
-    private static String oneLine(String message) {
-        return message.replaceAll("\\s*\\R\\s*", "; ");
     }
 
     /** The labels to draw: {@code perDigit} of each selected digit, digit by digit. */
@@ -161,16 +107,7 @@ public final class SamplingOptions {
 
     /** The sampler asked for, checked against the checkpoint's schedule. */
     Sampler sampler(NoiseSchedule schedule) {
-        int cap = maxBatch == null ? Integer.MAX_VALUE : maxBatch;
-        if (sampler.equals("ddpm")) {
-            return new DdpmSampler(cap);
-        }
-        int n = steps == null ? Math.min(DEFAULT_DDIM_STEPS, schedule.reverseSteps()) : steps;
-        if (n > schedule.reverseSteps()) {
-            throw new UsageException("--steps " + n + " exceeds the " + schedule.reverseSteps()
-                    + " timesteps of this checkpoint's schedule");
-        }
-        return new DdimSampler(n, eta == null ? 0 : eta, cap);
+        return sampler.sampler(schedule, maxBatch == null ? Integer.MAX_VALUE : maxBatch);
     }
 
     /** Logs progress every tenth of the steps (no device work). */
@@ -190,10 +127,11 @@ public final class SamplingOptions {
             log.onStep(i, total, t, x);
         };
         long start = System.nanoTime();
-        NDArray images = s.sample(loaded.model(), loaded.schedule(), labels, guidance, seed, loaded.imageShape(), both);
+        NDArray images = s.sample(loaded.model(), loaded.schedule(), labels, sampler.guidance, sampler.seed,
+                loaded.imageShape(), both);
         double seconds = (System.nanoTime() - start) / 1e9;
         int total = s.steps(loaded.schedule());
-        LOG.info("{} images, {} {} steps in {} s ({} ms per step)", labels.size(), total, sampler,
+        LOG.info("{} images, {} {} steps in {} s ({} ms per step)", labels.size(), total, sampler.sampler,
                 String.format("%.2f", seconds), String.format("%.1f", 1000 * seconds / total));
         return images;
     }
