@@ -62,18 +62,14 @@ public final class GifCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         common.applyLogging();
-        if (frames < 1 || frames > 1000) {
-            throw new UsageException("--frames must be between 1 and 1000, got " + frames);
-        }
+        UsageException.requireBetween("--frames", frames, 1, 1000);
         if (fps < 1 || fps > 50) {
             throw new UsageException("--fps must be between 1 and 50 (GIF delays are in 1/100 s), got " + fps);
         }
         if (!(hold >= 0 && hold <= 60)) {
             throw new UsageException("--hold must be between 0 and 60 seconds, got " + hold);
         }
-        if (scale < 1 || scale > 32) {
-            throw new UsageException("--scale must be between 1 and 32, got " + scale);
-        }
+        UsageException.requireBetween("--scale", scale, 1, SamplingOptions.MAX_SCALE);
         sampling.validate();
         Path file = sampling.checkpointFile();
         try (NDManager manager = NDManager.newBaseManager(common.device())) {

@@ -46,12 +46,8 @@ public final class SampleCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         common.applyLogging();
-        if (n < 1 || n > 10_000) {
-            throw new UsageException("--n must be between 1 and 10000, got " + n);
-        }
-        if (scale < 1 || scale > 32) {
-            throw new UsageException("--scale must be between 1 and 32, got " + scale);
-        }
+        UsageException.requireBetween("--n", n, 1, 10_000);
+        UsageException.requireBetween("--scale", scale, 1, SamplingOptions.MAX_SCALE);
         sampling.validate();
         Path file = sampling.checkpointFile();
         try (NDManager manager = NDManager.newBaseManager(common.device())) {

@@ -23,6 +23,9 @@ public final class SamplingOptions {
 
     private static final Logger LOG = LoggerFactory.getLogger(SamplingOptions.class);
 
+    /** Largest {@code --scale} of the pictures that {@code sample} and {@code gif} write. */
+    static final int MAX_SCALE = 32;
+
     /** {@code --digit D} or {@code --all-digits}, exactly one. */
     static final class Digits {
         @Option(names = "--digit", paramLabel = "D", required = true, description = "The digit (class) to draw, 0-9.")

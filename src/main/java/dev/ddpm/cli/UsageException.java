@@ -7,4 +7,11 @@ public class UsageException extends RuntimeException {
     public UsageException(String message) {
         super(message);
     }
+
+    /** Refuses {@code value} of {@code option} outside {@code [min, max]}, naming the allowed range. */
+    static void requireBetween(String option, int value, int min, int max) {
+        if (value < min || value > max) {
+            throw new UsageException(option + " must be between " + min + " and " + max + ", got " + value);
+        }
+    }
 }
