@@ -3,6 +3,7 @@ package dev.ddpm.cli;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.ddpm.common.NativeArrays;
 import dev.ddpm.diffusion.FrameRecorder;
 import dev.ddpm.diffusion.Sampler;
 import dev.ddpm.io.GifWriter;
@@ -81,7 +82,7 @@ public final class GifCommand implements Callable<Integer> {
             long[] labels = sampling.labels(loaded.config().model().numClasses(), 1);
             Sampler sampler = sampling.sampler(loaded.schedule());
             FrameRecorder recorder = new FrameRecorder(sampler.steps(loaded.schedule()), frames);
-            sampling.sample(loaded, sampler, manager.create(labels), recorder);
+            sampling.sample(loaded, sampler, NativeArrays.copyOf(manager, labels), recorder);
             List<FrameRecorder.Frame> kept = recorder.frames();
             int delay = Math.round(1000f / fps);
             int last = Math.max(delay, (int) Math.round(hold * 1000));

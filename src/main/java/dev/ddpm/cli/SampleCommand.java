@@ -2,6 +2,7 @@ package dev.ddpm.cli;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.ddpm.common.NativeArrays;
 import dev.ddpm.io.ImageGrid;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -53,7 +54,7 @@ public final class SampleCommand implements Callable<Integer> {
         try (NDManager manager = NDManager.newBaseManager(common.device())) {
             SamplingOptions.Loaded loaded = sampling.load(file, manager);
             long[] labels = sampling.labels(loaded.config().model().numClasses(), n);
-            NDArray images = sampling.sample(loaded, sampling.sampler(loaded.schedule()), manager.create(labels), null);
+            NDArray images = sampling.sample(loaded, sampling.sampler(loaded.schedule()), NativeArrays.copyOf(manager, labels), null);
             Path png = out != null ? out : Path.of("samples",
                     sampling.allDigits() ? "all-digits.png" : "digit-" + labels[0] + ".png");
             ImageGrid.write(images, sampling.allDigits() ? n : Math.min(n, 8), scale, png);

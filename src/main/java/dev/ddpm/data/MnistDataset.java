@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.ddpm.common.NativeArrays;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -114,7 +115,7 @@ public final class MnistDataset {
             batchLabels[i] = labels[index];
         }
         return new NDList(toImages(manager, pixels.flip(), indices.length),
-                manager.create(batchLabels, new Shape(indices.length)));
+                NativeArrays.copyOf(manager, batchLabels));
     }
 
     /** Images {@code from} (inclusive) to {@code to} (exclusive), as {@link #batch} makes them. */
@@ -138,8 +139,10 @@ public final class MnistDataset {
      */
     private static NDArray toImages(NDManager manager, ByteBuffer pixels, int count) {
         try (NDManager scratch = manager.newSubManager()) {
-            NDArray bytes = scratch.create(pixels, new Shape(count, 1, IMAGE_SIZE, IMAGE_SIZE), DataType.UINT8);
-            NDArray scaled = bytes.toType(DataType.FLOAT32, false).divi(255f).subi(0.5f).divi(0.5f);
+            NDArray bytes = NativeArrays.copyOf(scratch, pixels, new Shape(count, 1, IMAGE_SIZE, IMAGE_SIZE), DataType.UINT8);
+            NDArray max = NativeArrays.scalar(scratch, 255f);
+            NDArray half = NativeArrays.scalar(scratch, 0.5f);
+            NDArray scaled = bytes.toType(DataType.FLOAT32, false).divi(max).subi(half).divi(half);
             scaled.attach(manager);
             return scaled;
         }

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.ddpm.common.NativeArrays;
 import dev.ddpm.config.DiffusionConfig;
 import java.util.Arrays;
 
@@ -134,7 +135,7 @@ public final class NoiseSchedule implements AutoCloseable {
         for (int i = 0; i < f.length; i++) {
             f[i] = (float) values[i];
         }
-        return manager.create(f);
+        return NativeArrays.copyOf(manager, f, new Shape(f.length));
     }
 
     /** Number of timesteps {@code T}. */

@@ -8,6 +8,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
+import dev.ddpm.common.NativeArrays;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -104,9 +105,9 @@ final class ReverseProcess {
             if (guidance == 0) {
                 return new Conditioning(labels, null);
             }
-            NDArray both = labels.concat(manager.full(labels.getShape(), -1, DataType.INT64));
+            NDArray both = labels.concat(NativeArrays.filled(manager, labels.getShape(), -1));
             both.attach(manager);
-            return new Conditioning(both, manager.create((float) guidance));
+            return new Conditioning(both, NativeArrays.scalar(manager, (float) guidance));
         }
     }
 
@@ -163,7 +164,7 @@ final class ReverseProcess {
             table[5 * i + 3] = (float) s.d();
             table[5 * i + 4] = (float) s.sigma();
         }
-        NDList scalars = manager.create(table).split(table.length);
+        NDList scalars = NativeArrays.copyOf(manager, table, new Shape(table.length)).split(table.length);
         List<DeviceStep> result = new ArrayList<>(steps.size());
         for (int i = 0; i < steps.size(); i++) {
             NDArray t = manager.full(new Shape(batch), steps.get(i).t(), DataType.INT64);

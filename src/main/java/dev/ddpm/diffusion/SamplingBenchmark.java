@@ -3,6 +3,7 @@ package dev.ddpm.diffusion;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.ddpm.common.NativeArrays;
 
 /**
  * Times the sampling loop (for {@code ddpm bench}): a short warm-up, then one full {@link Sampler#sample}
@@ -27,7 +28,7 @@ public final class SamplingBenchmark {
             for (int i = 0; i < batch; i++) {
                 labels[i] = i % numClasses;
             }
-            NDArray labelArray = m.create(labels);
+            NDArray labelArray = NativeArrays.copyOf(m, labels);
             new DdimSampler(Math.min(2, schedule.reverseSteps()), 0)
                     .sample(model, schedule, labelArray, guidance, 0, imageShape, null).toFloatArray();
             long start = System.nanoTime();

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.ddpm.common.NativeArrays;
 import dev.ddpm.data.EpochOrder;
 import dev.ddpm.data.MnistDataset;
 import dev.ddpm.diffusion.NoiseModel;
@@ -96,7 +97,7 @@ public final class Evaluator {
             try (NDManager scope = manager.newSubManager()) {
                 long t0 = System.nanoTime();
                 NDArray images = generation.sampler().sample(generation.model(), generation.schedule(),
-                        scope.create(chunk), generation.guidance(), generation.seed() + call,
+                        NativeArrays.copyOf(scope, chunk), generation.guidance(), generation.seed() + call,
                         generation.imageShape(), null);
                 NDArray features = classifier.features(images);
                 generated.add(features);

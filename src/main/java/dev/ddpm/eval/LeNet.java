@@ -1,5 +1,6 @@
 package dev.ddpm.eval;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -15,6 +16,7 @@ import ai.djl.nn.norm.BatchNorm;
 import ai.djl.nn.pooling.Pool;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import dev.ddpm.common.NativeArrays;
 
 /**
  * The LeNet-style digit classifier behind {@code ddpm eval}: on a {@code [B, 1, 32, 32]} image in [-1, 1]
@@ -40,7 +42,7 @@ public final class LeNet extends AbstractBlock {
         super((byte) VERSION);
         Shape pool = new Shape(2, 2);
         features = addChildBlock("features", new SequentialBlock()
-                .add(x -> new NDList(x.singletonOrThrow().mul(0.5f).add(0.5f)))
+                .add(LeNet::toUnitRange)
                 .add(Conv2d.builder().setKernelShape(new Shape(5, 5)).setFilters(32).build())
                 .add(BatchNorm.builder().build())
                 .add(Activation.reluBlock())
@@ -53,6 +55,13 @@ public final class LeNet extends AbstractBlock {
                 .add(Linear.builder().setUnits(FEATURES).build())
                 .add(Activation.reluBlock()));
         logits = addChildBlock("logits", Linear.builder().setUnits(CLASSES).build());
+    }
+
+    /** {@code [-1, 1]} to {@code [0, 1]}: {@code x * 0.5 + 0.5}, with a native scalar (see {@link NativeArrays}). */
+    private static NDList toUnitRange(NDList images) {
+        NDArray x = images.singletonOrThrow();
+        NDArray half = NativeArrays.scalar(x.getManager(), 0.5f);
+        return new NDList(x.mul(half).add(half));
     }
 
     /** The penultimate-layer features {@code [B, 128]} of images {@code [B, 1, 32, 32]}. */

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
+import dev.ddpm.common.NativeArrays;
 import dev.ddpm.data.MnistDataset;
 import dev.ddpm.io.Safetensors;
 import dev.ddpm.io.SafetensorsException;
@@ -108,7 +109,7 @@ public final class MnistClassifier implements AutoCloseable {
                 throw new IOException(file + " lacks tensor '" + p.getKey() + "' of shape " + live.getShape()
                         + ": delete it and the classifier is trained again");
             }
-            live.set(stored.toByteBuffer());
+            NativeArrays.copyInto(stored, live);
         }
         contents.tensors().values().forEach(NDArray::close);
         double accuracy = Double.parseDouble(contents.metadata().getOrDefault("test_accuracy", "NaN"));

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ddpm.common.NativeArrays;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -55,7 +56,7 @@ public final class Safetensors {
                 ByteBuffer data = ByteBuffer.allocateDirect((int) (e.end() - e.begin())).order(ByteOrder.LITTLE_ENDIAN);
                 readFully(channel, data, header.dataStart() + e.begin(), file);
                 data.flip();
-                NDArray array = manager.create(data, e.shape(), e.dataType());
+                NDArray array = NativeArrays.copyOf(manager, data, e.shape(), e.dataType());
                 array.setName(e.name());
                 tensors.put(e.name(), array);
             }

@@ -2,9 +2,12 @@ package dev.ddpm.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import dev.ddpm.common.NativeArrays;
 
 /**
  * Multi-head self-attention over the pixels, 4 heads of 32: {@code input_to_qkv} (1x1 conv, no bias) to
@@ -20,11 +23,21 @@ final class Attention extends ModelBlock {
 
     private final Conv1x1 toQkv;
     private final Conv1x1 toOutput;
-    private final float scale = (float) Math.pow(HEAD_DIM, -0.5);
+    /**
+     * {@code 1/sqrt(32)}, an array of the block's own: autograd keeps it for the backward pass, so it must
+     * outlive every step (see {@link NativeArrays}).
+     */
+    private NDArray scale;
 
     Attention(long channels) {
         toQkv = addChildBlock("input_to_qkv", new Conv1x1(channels, 3L * HIDDEN, false));
         toOutput = addChildBlock("to_output", new Conv1x1(HIDDEN, channels, true));
+    }
+
+    @Override
+    public void initialize(NDManager manager, DataType dataType, Shape... inputShapes) {
+        super.initialize(manager, dataType, inputShapes);
+        scale = NativeArrays.scalar(manager, (float) Math.pow(HEAD_DIM, -0.5));
     }
 
     @Override

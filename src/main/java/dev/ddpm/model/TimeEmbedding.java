@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import dev.ddpm.common.NativeArrays;
 
 /**
  * The timestep embedding {@code time_mlp}: the sinusoidal embedding of {@code t} with interleaved sin/cos
@@ -35,7 +36,7 @@ final class TimeEmbedding extends ModelBlock {
         for (int j = 0; j < f.length; j++) {
             f[j] = (float) Math.pow(10000, (float) (2 * j) / dim);
         }
-        frequencies = manager.create(f);
+        frequencies = NativeArrays.copyOf(manager, f, new Shape(f.length));
     }
 
     @Override

@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import dev.ddpm.common.NativeArrays;
 
 /**
  * {@code ConvTranspose2d(C, C, kernel 4, stride 2, padding 1)} with PyTorch's weight layout
@@ -59,7 +60,7 @@ final class TransposedConv2d extends ModelBlock implements DerivedKernel {
                 }
             }
         }
-        tapSelection = manager.create(selection, new Shape(16, 36)).toType(dataType, false);
+        tapSelection = NativeArrays.copyOf(manager, selection, new Shape(16, 36)).toType(dataType, false);
     }
 
     @Override

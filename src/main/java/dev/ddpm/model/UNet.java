@@ -11,6 +11,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
 import ai.djl.util.PairList;
+import dev.ddpm.common.NativeArrays;
 import dev.ddpm.config.ModelConfig;
 import dev.ddpm.diffusion.NoiseModel;
 import java.util.ArrayList;
@@ -207,11 +208,7 @@ public final class UNet extends ModelBlock {
         for (Map.Entry<String, Parameter> e : named.entrySet()) {
             NDArray target = e.getValue().getArray();
             NDArray source = weights.get(e.getKey());
-            NDArray converted = source.toType(target.getDataType(), false);
-            target.set(converted.toByteBuffer());
-            if (converted != source) {
-                converted.close();
-            }
+            NativeArrays.copyInto(source, target);
         }
     }
 

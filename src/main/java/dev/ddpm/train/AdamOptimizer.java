@@ -3,6 +3,7 @@ package dev.ddpm.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import dev.ddpm.common.NativeArrays;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -120,8 +121,8 @@ public final class AdamOptimizer {
                     + String.join(", ", problems));
         }
         for (int i = 0; i < names.size(); i++) {
-            state.get(MEAN + names.get(i)).copyTo(means.get(i));
-            state.get(VARIANCE + names.get(i)).copyTo(variances.get(i));
+            NativeArrays.copyInto(state.get(MEAN + names.get(i)), means.get(i));
+            NativeArrays.copyInto(state.get(VARIANCE + names.get(i)), variances.get(i));
         }
         this.steps = steps;
     }

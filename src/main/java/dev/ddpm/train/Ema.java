@@ -2,6 +2,7 @@ package dev.ddpm.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.ddpm.common.NativeArrays;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -21,6 +22,7 @@ public final class Ema {
     private final double decay;
     private final int warmupSteps;
     private final List<NDArray> weights;
+    private final NDManager manager;
     private final Map<String, NDArray> averages = new LinkedHashMap<>();
     private long updates;
 
@@ -32,9 +34,10 @@ public final class Ema {
         this.decay = decay;
         this.warmupSteps = warmupSteps;
         this.weights = new ArrayList<>(weights.values());
+        this.manager = manager;
         weights.forEach((name, w) -> {
-            NDArray copy = manager.zeros(w.getShape(), w.getDataType());
-            w.copyTo(copy);
+            NDArray copy = w.duplicate();
+            copy.attach(manager);
             averages.put(name, copy);
         });
     }
@@ -44,14 +47,15 @@ public final class Ema {
         return warmupSteps == 0 ? decay : decay * Math.min(1.0, (double) n / warmupSteps);
     }
 
-    /** Folds the current weights into the average: three in-place ops per tensor, no allocation. */
+    /** Folds the current weights into the average: three in-place ops per tensor and one scalar. */
     public void update() {
-        float d = (float) decayAt(decay, warmupSteps, updates);
-        int i = 0;
-        for (NDArray average : averages.values()) {
-            NDArray w = weights.get(i++);
-            // d (ema - w) + w = d ema + (1 - d) w
-            average.subi(w).muli(d).addi(w);
+        try (NDArray d = NativeArrays.scalar(manager, (float) decayAt(decay, warmupSteps, updates))) {
+            int i = 0;
+            for (NDArray average : averages.values()) {
+                NDArray w = weights.get(i++);
+                // d (ema - w) + w = d ema + (1 - d) w
+                average.subi(w).muli(d).addi(w);
+            }
         }
         updates++;
     }
@@ -84,7 +88,7 @@ public final class Ema {
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException("EMA weights do not match the model: " + String.join(", ", problems));
         }
-        averages.forEach((name, a) -> saved.get(name).copyTo(a));
+        averages.forEach((name, a) -> NativeArrays.copyInto(saved.get(name), a));
         this.updates = updates;
     }
 }

@@ -10,6 +10,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
+import dev.ddpm.common.NativeArrays;
 import dev.ddpm.config.DdpmConfig;
 import dev.ddpm.config.ModelConfig;
 import dev.ddpm.config.TrainConfig;
@@ -79,6 +80,9 @@ public final class Trainer implements AutoCloseable {
     private final AdamOptimizer adam;
     private final Ema ema;
     private final NDArray noLabel;
+    /** {@code train.label_dropout} as a scalar of the trainer's own (see {@link NativeArrays}). */
+    private final NDArray labelDropout;
+    private final GradientClipping clipping;
     private final NDArray lossSum;
     private final Progress progress;
     private UNet samplingModel;
@@ -118,7 +122,9 @@ public final class Trainer implements AutoCloseable {
         this.loss = DiffusionLoss.of(config.diffusion().loss());
         this.adam = new AdamOptimizer(named, train.lr(), train.adamBeta1(), train.adamBeta2(), train.adamEps(), manager);
         this.ema = train.emaDecay() > 0 ? new Ema(named, train.emaDecay(), train.emaWarmupSteps(), manager) : null;
-        this.noLabel = manager.create(-1L);
+        this.noLabel = NativeArrays.filled(manager, new Shape(), -1);
+        this.labelDropout = NativeArrays.scalar(manager, (float) train.labelDropout());
+        this.clipping = train.gradClip() > 0 ? new GradientClipping((float) train.gradClip(), manager) : null;
         this.lossSum = manager.zeros(new Shape(), DataType.FLOAT32);
         this.progress = Progress.forConsole(train.epochs());
     }
@@ -241,7 +247,7 @@ public final class Trainer implements AutoCloseable {
             NDArray t = schedule.sampleTimesteps(s, indices.length);
             NDArray noise = s.randomNormal(x0.getShape());
             if (train.labelDropout() > 0) {
-                NDArray keep = s.randomUniform(0f, 1f, new Shape(indices.length)).gte(train.labelDropout());
+                NDArray keep = s.randomUniform(0f, 1f, new Shape(indices.length)).gte(labelDropout);
                 labels = labels.getNDArrayInternal().where(keep, noLabel);
             }
             NDArray xt = schedule.qSample(x0, t, noise);
@@ -257,8 +263,8 @@ public final class Trainer implements AutoCloseable {
                 g.attach(s);
                 gradients.add(g);
             }
-            if (train.gradClip() > 0) {
-                GradientClipping.clipGlobalNorm(gradients, (float) train.gradClip());
+            if (clipping != null) {
+                clipping.clipGlobalNorm(gradients);
             }
             adam.step(gradients);
             if (ema != null) {
