@@ -9,13 +9,20 @@ import java.util.Set;
  *
  * @param epochs passes over the training set
  * @param batchSize images per step
- * @param lr Adam learning rate
+ * @param lr Adam learning rate (the peak, when a schedule changes it)
  * @param adamBeta1 Adam beta1
  * @param adamBeta2 Adam beta2
  * @param adamEps Adam epsilon (added to the bias-corrected root, as torch.optim.Adam)
+ * @param lrSchedule {@code constant} (the reference) or {@code cosine}: decays to 0 at the last step along
+ *     half a cosine, after the warm-up
+ * @param lrWarmupSteps steps over which the learning rate ramps up linearly from {@code lr / n} to {@code lr}
  * @param gradClip global gradient-norm bound; 0 turns clipping off (the reference does not clip)
  * @param emaDecay decay of the exponential moving average of the weights; 0 turns EMA off
- * @param emaWarmupSteps steps over which the EMA decay ramps up from 0 to {@code emaDecay}
+ * @param emaWarmup how the EMA decay ramps up: {@code power}, {@code min(emaDecay, 1 - (1 + n)^(-2/3))} after
+ *     {@code n} updates, an average over about the last tenth of the run whatever its length; or {@code
+ *     linear}, {@code emaDecay * min(1, n / emaWarmupSteps)}
+ * @param emaWarmupSteps steps over which the {@code linear} warm-up ramps the EMA decay from 0 to {@code
+ *     emaDecay}
  * @param labelDropout probability of replacing a label by "no label" (for classifier-free guidance)
  * @param seed seed of everything random in the run
  * @param dataset {@code mnist} or {@code fashion-mnist}
@@ -35,8 +42,11 @@ public record TrainConfig(
         double adamBeta1,
         double adamBeta2,
         double adamEps,
+        String lrSchedule,
+        int lrWarmupSteps,
         double gradClip,
         double emaDecay,
+        String emaWarmup,
         int emaWarmupSteps,
         double labelDropout,
         long seed,
@@ -50,9 +60,11 @@ public record TrainConfig(
         int sampleSteps) {
 
     public static final Set<String> DATASETS = Set.of("mnist", "fashion-mnist");
+    public static final Set<String> LR_SCHEDULES = Set.of("constant", "cosine");
+    public static final Set<String> EMA_WARMUPS = Set.of("power", "linear");
 
     public static TrainConfig reference() {
-        return new TrainConfig(1000, 64, 1e-4, 0.9, 0.999, 1e-8, 0.0, 0.9999, 2000, 0.1, 0L,
+        return new TrainConfig(1000, 64, 1e-4, 0.9, 0.999, 1e-8, "constant", 0, 0.0, 0.9999, "power", 2000, 0.1, 0L,
                 "mnist", "data", 0, 100, 2000, 3, 5000, 50);
     }
 
@@ -60,11 +72,14 @@ public record TrainConfig(
         v.range("train.epochs", epochs, 1, 1_000_000);
         v.range("train.batch_size", batchSize, 1, 65_536);
         v.check(lr > 0 && lr < 1, "train.lr", "must be in (0, 1), got " + lr);
+        v.oneOf("train.lr_schedule", lrSchedule, LR_SCHEDULES);
+        v.range("train.lr_warmup_steps", lrWarmupSteps, 0, 100_000_000);
         v.check(adamBeta1 >= 0 && adamBeta1 < 1, "train.adam_beta1", "must be in [0, 1), got " + adamBeta1);
         v.check(adamBeta2 >= 0 && adamBeta2 < 1, "train.adam_beta2", "must be in [0, 1), got " + adamBeta2);
         v.check(adamEps > 0 && adamEps < 1, "train.adam_eps", "must be in (0, 1), got " + adamEps);
         v.check(gradClip >= 0, "train.grad_clip", "must be >= 0 (0 = off), got " + gradClip);
         v.check(emaDecay >= 0 && emaDecay < 1, "train.ema_decay", "must be in [0, 1) (0 = off), got " + emaDecay);
+        v.oneOf("train.ema_warmup", emaWarmup, EMA_WARMUPS);
         v.range("train.ema_warmup_steps", emaWarmupSteps, 0, 100_000_000);
         v.check(labelDropout >= 0 && labelDropout <= 1, "train.label_dropout",
                 "must be in [0, 1], got " + labelDropout);

@@ -28,7 +28,6 @@ public final class AdamOptimizer {
     private static final String MEAN = "m.";
     private static final String VARIANCE = "v.";
 
-    private final double lr;
     private final double beta1;
     private final double beta2;
     private final double eps;
@@ -42,9 +41,8 @@ public final class AdamOptimizer {
      * @param weights the live parameter arrays (gradients attached), by name
      * @param stateManager owns the moment arrays; on the weights' device
      */
-    public AdamOptimizer(Map<String, NDArray> weights, double lr, double beta1, double beta2, double eps,
+    public AdamOptimizer(Map<String, NDArray> weights, double beta1, double beta2, double eps,
             NDManager stateManager) {
-        this.lr = lr;
         this.beta1 = beta1;
         this.beta2 = beta2;
         this.eps = eps;
@@ -65,8 +63,9 @@ public final class AdamOptimizer {
      * Applies one update from the weights' current gradients, then clears the gradients.
      *
      * @param gradients the gradients of the weights, in the order of the constructor's map
+     * @param lr the learning rate of this update
      */
-    public void step(List<NDArray> gradients) {
+    public void step(List<NDArray> gradients, double lr) {
         steps++;
         double correction2 = Math.sqrt(1 - Math.pow(beta2, steps));
         float correctedLr = (float) (lr * correction2 / (1 - Math.pow(beta1, steps)));

@@ -78,6 +78,7 @@ public final class Trainer implements AutoCloseable {
     private final NoiseSchedule schedule;
     private final DiffusionLoss loss;
     private final AdamOptimizer adam;
+    private final LearningRate learningRate;
     private final Ema ema;
     private final NDArray noLabel;
     /** {@code train.label_dropout} as a scalar of the trainer's own (see {@link NativeArrays}). */
@@ -120,8 +121,9 @@ public final class Trainer implements AutoCloseable {
         this.trainingModel = model.noiseModel(new ParameterStore(manager, false), true);
         this.schedule = NoiseSchedule.create(config.diffusion(), manager);
         this.loss = DiffusionLoss.of(config.diffusion().loss());
-        this.adam = new AdamOptimizer(named, train.lr(), train.adamBeta1(), train.adamBeta2(), train.adamEps(), manager);
-        this.ema = train.emaDecay() > 0 ? new Ema(named, train.emaDecay(), train.emaWarmupSteps(), manager) : null;
+        this.adam = new AdamOptimizer(named, train.adamBeta1(), train.adamBeta2(), train.adamEps(), manager);
+        this.learningRate = LearningRate.of(train, totalSteps());
+        this.ema = train.emaDecay() > 0 ? new Ema(named, Ema.Warmup.of(train), manager) : null;
         this.noLabel = NativeArrays.filled(manager, new Shape(), -1);
         this.labelDropout = NativeArrays.scalar(manager, (float) train.labelDropout());
         this.clipping = train.gradClip() > 0 ? new GradientClipping((float) train.gradClip(), manager) : null;
@@ -266,7 +268,7 @@ public final class Trainer implements AutoCloseable {
             if (clipping != null) {
                 clipping.clipGlobalNorm(gradients);
             }
-            adam.step(gradients);
+            adam.step(gradients, learningRate.at(step));
             if (ema != null) {
                 ema.update();
             }
@@ -301,7 +303,7 @@ public final class Trainer implements AutoCloseable {
         }
         long now = System.nanoTime();
         double imagesPerSecond = images / ((now - lastLogNanos) / 1e9);
-        MetricsLog.Entry e = new MetricsLog.Entry(step, stepEpoch, mean, train.lr(), imagesPerSecond,
+        MetricsLog.Entry e = new MetricsLog.Entry(step, stepEpoch, mean, learningRate.at(step - 1), imagesPerSecond,
                 Instant.now().toString());
         metrics.append(e);
         metrics.plot();

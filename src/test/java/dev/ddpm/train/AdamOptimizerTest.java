@@ -37,7 +37,7 @@ class AdamOptimizerTest {
         try (NDManager m = NDManager.newBaseManager("PyTorch")) {
             NDArray w = m.create(START.clone());
             w.setRequiresGradient(true);
-            AdamOptimizer adam = new AdamOptimizer(Map.of("w", w), LR, B1, B2, EPS, m);
+            AdamOptimizer adam = new AdamOptimizer(Map.of("w", w), B1, B2, EPS, m);
 
             double[] ref = new double[START.length];
             double[] mean = new double[START.length];
@@ -48,7 +48,7 @@ class AdamOptimizerTest {
             for (int t = 1; t <= 5; t++) {
                 NDArray gradient = gradientStep(m, w);
                 float[] grad = gradient.toFloatArray();
-                adam.step(List.of(gradient));
+                adam.step(List.of(gradient), LR);
                 for (int i = 0; i < ref.length; i++) {
                     double g = grad[i];
                     mean[i] = B1 * mean[i] + (1 - B1) * g;
@@ -76,19 +76,19 @@ class AdamOptimizerTest {
         try (NDManager m = NDManager.newBaseManager("PyTorch")) {
             NDArray a = m.create(START.clone());
             a.setRequiresGradient(true);
-            AdamOptimizer first = new AdamOptimizer(Map.of("w", a), LR, B1, B2, EPS, m);
+            AdamOptimizer first = new AdamOptimizer(Map.of("w", a), B1, B2, EPS, m);
             for (int t = 0; t < 3; t++) {
-                first.step(List.of(gradientStep(m, a)));
+                first.step(List.of(gradientStep(m, a)), LR);
             }
             NDArray b = m.create(a.toFloatArray());
             b.setRequiresGradient(true);
-            AdamOptimizer second = new AdamOptimizer(Map.of("w", b), LR, B1, B2, EPS, m);
+            AdamOptimizer second = new AdamOptimizer(Map.of("w", b), B1, B2, EPS, m);
             Map<String, NDArray> saved = new LinkedHashMap<>();
             first.state().forEach((k, v) -> saved.put(k, v.duplicate()));
             second.load(saved, first.steps());
             for (int t = 0; t < 3; t++) {
-                first.step(List.of(gradientStep(m, a)));
-                second.step(List.of(gradientStep(m, b)));
+                first.step(List.of(gradientStep(m, a)), LR);
+                second.step(List.of(gradientStep(m, b)), LR);
             }
             assertArrayEquals(a.toFloatArray(), b.toFloatArray());
         }
@@ -98,7 +98,7 @@ class AdamOptimizerTest {
     void mismatchedStateNamesEveryProblem() {
         try (NDManager m = NDManager.newBaseManager("PyTorch")) {
             NDArray w = m.create(START.clone());
-            AdamOptimizer adam = new AdamOptimizer(Map.of("w", w), LR, B1, B2, EPS, m);
+            AdamOptimizer adam = new AdamOptimizer(Map.of("w", w), B1, B2, EPS, m);
             Map<String, NDArray> bad = Map.of("m.w", m.zeros(new ai.djl.ndarray.types.Shape(3)), "v.x", m.zeros(
                     new ai.djl.ndarray.types.Shape(4)));
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> adam.load(bad, 1));
