@@ -2,15 +2,15 @@ package dev.ddpm.cli;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.util.cuda.CudaUtils;
 import dev.ddpm.config.DdpmConfig;
 import dev.ddpm.config.DiffusionConfig;
-import dev.ddpm.config.ModelConfig;
+import dev.ddpm.common.UserException;
 import dev.ddpm.data.MnistDataset;
-import dev.ddpm.diffusion.DdpmSampler;
-import dev.ddpm.diffusion.NoiseSchedule;
-import dev.ddpm.diffusion.SamplingBenchmark;
+import dev.ddpm.data.TrainingSet;
+import dev.ddpm.generate.Generator;
+import dev.ddpm.generate.SamplerKind;
+import dev.ddpm.generate.SamplingSettings;
 import dev.ddpm.train.ProcessMemory;
 import dev.ddpm.train.Trainer;
 import java.io.IOException;
@@ -66,13 +66,13 @@ public final class BenchCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         common.applyLogging();
         if (steps < 1 || warmup < 0 || sampleSteps < 2) {
-            throw new UsageException("--steps must be >= 1, --sample-steps >= 2 and --warmup >= 0");
+            throw new UserException("--steps must be >= 1, --sample-steps >= 2 and --warmup >= 0");
         }
         DdpmConfig config = configOptions.load(batchSize == null ? Map.of()
                 : Map.of("train.batch_size", batchSize.toString()));
         int batch = config.train().batchSize();
         Device device = common.device();
-        MnistDataset data = TrainCommand.loadData(config);
+        MnistDataset data = TrainingSet.load(config);
 
         double trainMs;
         double samplingMs;
@@ -114,12 +114,16 @@ public final class BenchCommand implements Callable<Integer> {
         // The cost of a reverse step does not depend on T: a schedule of sampleSteps steps times exactly those.
         DiffusionConfig shortSchedule = new DiffusionConfig(sampleSteps + d.finalTimestep(), d.schedule(),
                 d.betaStart(), d.betaEnd(), d.cosineS(), d.finalTimestep(), d.clipX0(), d.loss(), d.schedulePrecision());
-        ModelConfig mc = config.model();
-        Shape image = new Shape(mc.inChannels(), mc.imageSize(), mc.imageSize());
-        try (NDManager m = NDManager.newBaseManager(device, "PyTorch");
-                NoiseSchedule schedule = NoiseSchedule.create(shortSchedule, m)) {
-            return SamplingBenchmark.run(trainer.model().frozenNoiseModel(m), schedule, new DdpmSampler(), m, batch,
-                    mc.numClasses(), image, 0.0).millisPerStep();
+        long[] labels = new long[batch];
+        for (int i = 0; i < batch; i++) {
+            labels[i] = i % config.model().numClasses();
+        }
+        try (NDManager m = NDManager.newBaseManager(device, "PyTorch")) {
+            Generator generator = Generator.of(config.withDiffusion(shortSchedule), trainer.model(),
+                    Generator.Weights.TRAINED, null, m);
+            generator.generate(labels, SamplingSettings.ddim(2, 0), null);
+            SamplingSettings ddpm = new SamplingSettings(SamplerKind.DDPM, null, 0, 0, 0, Integer.MAX_VALUE);
+            return generator.generate(labels, ddpm, null).millisPerStep();
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.ddpm.cli;
 
+import dev.ddpm.common.UserException;
 import ai.djl.Device;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -20,7 +21,7 @@ public final class CommonOptions {
     void setDevice(String value) {
         try {
             Devices.parse(value);
-        } catch (UsageException e) {
+        } catch (UserException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
         device = value;

@@ -25,6 +25,13 @@ public final class ConfigOptions {
         return ConfigLoader.load(config, all);
     }
 
+    /** {@code base} (a resumed run's saved configuration) with the file's values, {@code --set} and {@code extra}. */
+    public DdpmConfig loadOver(DdpmConfig base, Map<String, String> extra) {
+        Map<String, String> all = new LinkedHashMap<>(set);
+        all.putAll(extra);
+        return ConfigLoader.load(base, config, all);
+    }
+
     public DdpmConfig load() {
         return load(Map.of());
     }

@@ -1,6 +1,6 @@
 package dev.ddpm.cli;
 
-import dev.ddpm.config.ConfigException;
+import dev.ddpm.common.UserException;
 import java.io.PrintWriter;
 import java.util.List;
 import org.slf4j.Logger;
@@ -53,14 +53,28 @@ public final class DdpmCommand implements Runnable {
 
     /** Runs the command line and returns the exit code (0 ok, 1 failure, 2 usage error, 130 interrupted). */
     public static int execute(String... args) {
-        return withErrorHandling(new CommandLine(new DdpmCommand())).execute(args);
+        CommandLine cli = withErrorHandling(new CommandLine(new DdpmCommand()));
+        try {
+            return cli.execute(args);
+        } catch (OutOfMemoryError e) {
+            return onOutOfMemory(cli, e);
+        }
     }
 
-    /** Gives {@code cli} the toolkit's handling of usage errors and failures (one line, exit 2 or 1). */
+    /**
+     * Gives {@code cli} the toolkit's handling of usage errors and failures: one line on standard error, exit
+     * code 2 for what the user can fix ({@link UserException}, through picocli's exit-code mapper), 1 otherwise.
+     */
     static CommandLine withErrorHandling(CommandLine cli) {
+        cli.setCaseInsensitiveEnumValuesAllowed(true);
         cli.setParameterExceptionHandler(DdpmCommand::onUsageError);
+        cli.setExitCodeExceptionMapper(DdpmCommand::exitCode);
         cli.setExecutionExceptionHandler(DdpmCommand::onFailure);
         return cli;
+    }
+
+    private static int exitCode(Throwable t) {
+        return t instanceof UserException ? CommandLine.ExitCode.USAGE : CommandLine.ExitCode.SOFTWARE;
     }
 
     private static int onUsageError(CommandLine.ParameterException e, String[] args) {
@@ -86,16 +100,28 @@ public final class DdpmCommand implements Runnable {
     private static int onFailure(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
         PrintWriter err = cmd.getErr();
         String name = cmd.getCommandSpec().qualifiedName();
-        if (e instanceof UsageException || e instanceof ConfigException
-                || e instanceof dev.ddpm.io.RunDirectory.NoCheckpointException) {
-            err.println(name + ": " + e.getMessage());
-            err.flush();
-            return CommandLine.ExitCode.USAGE;
-        }
         LOG.debug("command failed", e);
-        String message = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
-        err.println(name + ": error: " + message + " (run with --verbose for details)");
+        if (e instanceof UserException) {
+            err.println(name + ": " + oneLine(e.getMessage()));
+        } else {
+            String message = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+            err.println(name + ": error: " + oneLine(message) + " (run with --verbose for details)");
+        }
+        err.flush();
+        return cmd.getExitCodeExceptionMapper().getExitCode(e);
+    }
+
+    /** Out of Java heap: one line saying what to change, whatever the command was doing. */
+    static int onOutOfMemory(CommandLine cli, OutOfMemoryError e) {
+        PrintWriter err = cli.getErr();
+        err.println("ddpm: error: out of Java heap memory (" + e.getMessage() + "); give the JVM more with"
+                + " DDPM_JAVA_OPTS=-Xmx16g (now " + (Runtime.getRuntime().maxMemory() >> 20) + " MiB), or ask for"
+                + " less: a smaller --n, --max-batch or train.batch_size");
         err.flush();
         return CommandLine.ExitCode.SOFTWARE;
+    }
+
+    private static String oneLine(String message) {
+        return String.valueOf(message).replaceAll("\\s*\\R\\s*", "; ");
     }
 }

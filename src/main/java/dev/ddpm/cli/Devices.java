@@ -1,5 +1,6 @@
 package dev.ddpm.cli;
 
+import dev.ddpm.common.UserException;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.engine.EngineException;
@@ -16,11 +17,11 @@ public final class Devices {
 
     private Devices() {}
 
-    /** The parts of a well-formed spec; a {@link UsageException} naming the allowed values otherwise. */
+    /** The parts of a well-formed spec; a {@link UserException} naming the allowed values otherwise. */
     static Matcher parse(String spec) {
         Matcher m = SPEC.matcher(spec == null ? "" : spec.trim());
         if (!m.matches()) {
-            throw new UsageException("--device must be auto, cpu, gpu or gpu:N, got '" + spec + "'");
+            throw new UserException("--device must be auto, cpu, gpu or gpu:N, got '" + spec + "'");
         }
         return m;
     }
@@ -45,11 +46,11 @@ public final class Devices {
         } else {
             int index = m.group(1) == null ? 0 : Integer.parseInt(m.group(1));
             if (gpus == 0) {
-                throw new UsageException("--device " + s + ": libtorch sees no GPU (loaded " + libtorch()
+                throw new UserException("--device " + s + ": libtorch sees no GPU (loaded " + libtorch()
                         + "); use --device cpu, or see README 'GPU' for the CUDA build");
             }
             if (index >= gpus) {
-                throw new UsageException("--device " + s + ": only " + gpus + " GPU(s) visible (gpu:0 .. gpu:"
+                throw new UserException("--device " + s + ": only " + gpus + " GPU(s) visible (gpu:0 .. gpu:"
                         + (gpus - 1) + ")");
             }
             device = Device.gpu(index);

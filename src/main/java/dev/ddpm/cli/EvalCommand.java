@@ -1,24 +1,22 @@
 package dev.ddpm.cli;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.ddpm.common.UserException;
 import dev.ddpm.config.DdpmConfig;
-import dev.ddpm.data.DataException;
+import dev.ddpm.config.TrainConfig;
 import dev.ddpm.data.MnistDataset;
-import dev.ddpm.diffusion.NoiseSchedule;
-import dev.ddpm.diffusion.Sampler;
 import dev.ddpm.eval.EvalReport;
 import dev.ddpm.eval.Evaluator;
 import dev.ddpm.eval.MnistClassifier;
-import dev.ddpm.io.Checkpoint;
-import dev.ddpm.model.UNet;
+import dev.ddpm.generate.Generator;
+import dev.ddpm.generate.SamplingSettings;
+import dev.ddpm.io.AtomicFiles;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.IntStream;
 import org.slf4j.Logger;
@@ -55,7 +53,7 @@ public final class EvalCommand implements Callable<Integer> {
     CommonOptions common;
 
     @Mixin
-    SamplerOptions sampling;
+    GenerationOptions generation;
 
     @Option(names = "--n", paramLabel = "N", defaultValue = "100",
             description = "Images generated per digit (default: ${DEFAULT-VALUE}).")
@@ -65,9 +63,9 @@ public final class EvalCommand implements Callable<Integer> {
             description = "Evaluate only this digit (repeatable; default: all ten).")
     List<Integer> digits = new ArrayList<>();
 
-    @Option(names = "--batch", paramLabel = "N", defaultValue = "250",
-            description = "Images per sampler call (default: ${DEFAULT-VALUE}); caps memory. Results depend on it.")
-    int batch;
+    @Option(names = "--batch", paramLabel = "N", hidden = true,
+            description = "Former name of --max-batch.")
+    Integer batch;
 
     @Option(names = "--data-dir", paramLabel = "DIR",
             description = "Folder with the MNIST files (default: <train.data_dir>/mnist of the checkpoint's"
@@ -75,36 +73,32 @@ public final class EvalCommand implements Callable<Integer> {
     Path dataDir;
 
     @Option(names = "--classifier", paramLabel = "FILE",
-            description = "Cached classifier, trained there when absent (default: " + "checkpoints/classifier/mnist-lenet.safetensors).")
+            description = "Cached classifier, trained there when absent (default: "
+                    + "checkpoints/classifier/mnist-lenet.safetensors); never overwritten.")
     Path classifierFile = MnistClassifier.DEFAULT_FILE;
 
     @Option(names = "--out", paramLabel = "DIR", description = "Where to write the report and PNG (default: <run>/eval).")
     Path out;
 
+    /** Images per sampler call when neither --max-batch nor --batch is given. */
+    static final int DEFAULT_BATCH = 250;
+
     @Override
     public Integer call() throws IOException {
         common.applyLogging();
         validate();
-        Path file = sampling.checkpointFile();
+        generation.checkpointFile();
         try (NDManager manager = NDManager.newBaseManager(common.device())) {
-            Evaluator.Subject subject;
-            Evaluator.Generation generation;
-            DdpmConfig config;
-            try (NDManager reading = manager.newSubManager()) {
-                Checkpoint read = SamplerOptions.readCheckpoint(file, reading);
-                config = read.config();
-                if (!config.train().dataset().equals("mnist")) {
-                    throw new UsageException(file + " was trained on " + config.train().dataset()
-                            + "; eval judges MNIST digits only");
-                }
-                if (config.model().inChannels() != 1 || config.model().imageSize() != MnistDataset.IMAGE_SIZE) {
-                    throw new UsageException(file + " generates " + config.model().inChannels() + "x"
-                            + config.model().imageSize() + "x" + config.model().imageSize()
-                            + " images; the classifier judges 1x32x32 MNIST images");
-                }
-                subject = new Evaluator.Subject(file, read.state() == null ? null : read.state().step(),
-                        sampling.noEma || read.ema().isEmpty() ? "trained" : "ema");
-                generation = generation(read, manager);
+            Generator generator = generation.open(manager);
+            Path file = generator.source();
+            DdpmConfig config = generator.config();
+            if (config.train().dataset() != TrainConfig.Dataset.MNIST) {
+                throw new UserException(file + " was trained on " + config.train().dataset().configName()
+                        + "; eval judges MNIST digits only");
+            }
+            if (!generator.imageShape().equals(new Shape(1, MnistDataset.IMAGE_SIZE, MnistDataset.IMAGE_SIZE))) {
+                throw new UserException(file + " generates " + generator.imageShape()
+                        + " images; the classifier judges 1x32x32 MNIST images");
             }
             Path mnist = dataDir != null ? dataDir : MnistDataset.folder(Path.of(config.train().dataDir()), "mnist");
             MnistDataset.ensureFiles(mnist, "mnist");
@@ -112,73 +106,61 @@ public final class EvalCommand implements Callable<Integer> {
             MnistDataset test = MnistDataset.load(mnist, false);
             int maxPerDigit = Evaluator.maxPerDigit(train);
             if (n > maxPerDigit) {
-                throw new UsageException("--n must be at most " + maxPerDigit
+                throw new UserException("--n must be at most " + maxPerDigit
                         + " (training images of the rarest digit, for the floor), got " + n);
             }
+            Path folder = out != null ? out : file.toAbsolutePath().getParent().resolve("eval");
+            SamplingSettings settings = generation.settings(batch != null ? batch : DEFAULT_BATCH);
+            String name = outputName(file, settings, generator);
+            AtomicFiles.requireWritable(folder.resolve(name + ".json"));
             try (MnistClassifier classifier = MnistClassifier.loadOrTrain(classifierFile, mnist, manager,
                     MnistClassifier.DEFAULT_SEED)) {
                 Evaluator evaluator = new Evaluator(classifier, train, test);
                 List<Integer> evaluated = digits.isEmpty() ? IntStream.range(0, 10).boxed().toList() : digits;
-                Evaluator.Result result = evaluator.evaluate(subject, generation, evaluated, n, manager);
-                Path folder = out != null ? out : file.toAbsolutePath().getParent().resolve("eval");
-                String name = outputName(file, result.report());
+                Evaluator.Result result = evaluator.evaluate(generator, file, settings, evaluated, n, manager);
                 Path json = folder.resolve(name + ".json");
                 Path png = folder.resolve(name + ".png");
                 result.write(json, png);
                 printTable(result.report(), json, png);
             }
-        } catch (DataException e) {
-            throw new UsageException(e.getMessage());
         }
         return 0;
     }
 
     private void validate() {
         if (n < 1) {
-            throw new UsageException("--n must be at least 1, got " + n);
+            throw new UserException("--n must be at least 1, got " + n);
+        }
+        if (n == 1 && digits.size() == 1) {
+            throw new UserException("--n 1 with one --digit is one image; the Frechet distance needs at least 2:"
+                    + " raise --n");
         }
         for (int d : digits) {
             if (d < 0 || d > 9) {
-                throw new UsageException("--digit must be a digit 0-9, got " + d);
+                throw new UserException("--digit must be a digit 0-9, got " + d);
             }
         }
         if (digits.stream().distinct().count() != digits.size()) {
-            throw new UsageException("--digit lists a digit twice: " + digits);
+            throw new UserException("--digit lists a digit twice: " + digits);
         }
-        sampling.validate();
-        if (batch < 1) {
-            throw new UsageException("--batch must be at least 1, got " + batch);
+        generation.validate();
+        if (batch != null && batch < 1) {
+            throw new UserException("--batch must be at least 1, got " + batch);
         }
-    }
-
-    private Evaluator.Generation generation(Checkpoint read, NDManager manager) {
-        DdpmConfig config = read.config();
-        UNet unet = UNet.create(config.model(), manager);
-        Map<String, NDArray> weights = read.samplingWeights(!sampling.noEma);
-        try {
-            unet.loadWeights(weights);
-        } catch (IllegalArgumentException e) {
-            throw new UsageException("the checkpoint does not match its own model configuration: " + e.getMessage());
-        }
-        NoiseSchedule schedule = NoiseSchedule.create(config.diffusion(), manager);
-        Sampler s = sampling.sampler(schedule, Integer.MAX_VALUE);
-        Shape imageShape = new Shape(config.model().inChannels(), config.model().imageSize(), config.model().imageSize());
-        return new Evaluator.Generation(unet.frozenNoiseModel(manager), schedule, s, sampling.sampler,
-                sampling.effectiveEta(), sampling.guidance, sampling.seed,
-                imageShape, batch);
     }
 
     /** e.g. {@code step-00004000-ddim-50-g0-seed0}, with {@code -no-ema} and {@code -digits-37} when they apply. */
-    private String outputName(Path file, EvalReport report) {
+    private String outputName(Path file, SamplingSettings settings, Generator generator) {
         String stem = file.getFileName().toString().replaceFirst("\\.safetensors$", "");
-        StringBuilder name = new StringBuilder(stem).append('-').append(sampling.sampler).append('-')
-                .append(report.sampling().steps()).append("-g").append(number(sampling.guidance));
-        Double eta = sampling.effectiveEta();
+        int steps = settings.samplerFor(generator.schedule()).plan(generator.schedule()).size();
+        StringBuilder name = new StringBuilder(stem).append('-').append(settings.sampler().configName()).append('-')
+                .append(steps).append("-g").append(number(settings.guidance()));
+        Double eta = settings.effectiveEta();
         if (eta != null && eta != 0) {
             name.append("-eta").append(number(eta));
         }
-        name.append("-seed").append(sampling.seed);
-        if (sampling.noEma) {
+        name.append("-seed").append(settings.seed());
+        if (generation.noEma) {
             name.append("-no-ema");
         }
         if (!digits.isEmpty()) {

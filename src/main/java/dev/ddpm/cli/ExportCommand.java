@@ -3,6 +3,7 @@ package dev.ddpm.cli;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.ddpm.common.UserException;
 import dev.ddpm.io.Checkpoint;
 import dev.ddpm.io.ReferenceWeights;
 import dev.ddpm.io.RunDirectory;
@@ -61,13 +62,13 @@ public final class ExportCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         common.applyLogging();
         if (Files.exists(to) && !force) {
-            throw new UsageException(to + " already exists; choose another --to, or add --force to replace it");
+            throw new UserException(to + " already exists; choose another --to, or add --force to replace it");
         }
         Path file = RunDirectory.resolveCheckpoint(checkpoint, Path.of("checkpoints"));
         try (NDManager manager = NDManager.newBaseManager(common.device())) {
             Checkpoint read = Checkpoint.read(file, manager);
             if (ema && read.ema().isEmpty()) {
-                throw new UsageException(file + " holds no EMA weights; export the trained ones without --ema");
+                throw new UserException(file + " holds no EMA weights; export the trained ones without --ema");
             }
             Map<String, NDArray> source = ema ? read.ema() : read.model();
             UNet model = new UNet(read.config().model());
@@ -75,7 +76,7 @@ public final class ExportCommand implements Callable<Integer> {
             source.forEach((name, array) -> shapes.put(name, array.getShape()));
             List<String> problems = model.mismatches(shapes);
             if (!problems.isEmpty()) {
-                throw new UsageException(file + ": " + UNet.describe(problems));
+                throw new UserException(file + ": " + UNet.describe(problems));
             }
             Map<String, NDArray> weights = new LinkedHashMap<>();
             for (String name : model.namedParameters().keySet()) {
@@ -84,7 +85,7 @@ public final class ExportCommand implements Callable<Integer> {
             ReferenceWeights.write(to, weights, read.config().model(), model.parameterCount());
             LOG.info("exported the {} weights of {} ({} tensors)", ema ? "EMA" : "trained", file, weights.size());
         } catch (SafetensorsException e) {
-            throw new UsageException(e.getMessage());
+            throw new UserException(e.getMessage());
         }
         spec.commandLine().getOut().println(to);
         spec.commandLine().getOut().flush();

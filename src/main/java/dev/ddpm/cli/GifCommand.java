@@ -1,11 +1,13 @@
 package dev.ddpm.cli;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import dev.ddpm.common.NativeArrays;
+import dev.ddpm.common.UserException;
 import dev.ddpm.diffusion.FrameRecorder;
-import dev.ddpm.diffusion.Sampler;
+import dev.ddpm.diffusion.SamplingListener;
+import dev.ddpm.generate.Generator;
+import dev.ddpm.generate.SamplingSettings;
+import dev.ddpm.io.AtomicFiles;
 import dev.ddpm.io.GifWriter;
 import dev.ddpm.io.ImageGrid;
 import java.awt.image.BufferedImage;
@@ -40,7 +42,10 @@ public final class GifCommand implements Callable<Integer> {
     CommonOptions common;
 
     @Mixin
-    SamplingOptions sampling;
+    DigitOptions digits;
+
+    @Mixin
+    GenerationOptions generation;
 
     @Option(names = "--frames", paramLabel = "N", defaultValue = "60",
             description = "Frames per GIF (default: ${DEFAULT-VALUE}; at most one per step).")
@@ -63,26 +68,34 @@ public final class GifCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         common.applyLogging();
-        UsageException.requireBetween("--frames", frames, 1, 1000);
+        SampleCommand.requireBetween("--frames", frames, 1, 1000);
         if (fps < 1 || fps > 50) {
-            throw new UsageException("--fps must be between 1 and 50 (GIF delays are in 1/100 s), got " + fps);
+            throw new UserException("--fps must be between 1 and 50 (GIF delays are in 1/100 s), got " + fps);
         }
         if (!(hold >= 0 && hold <= 60)) {
-            throw new UsageException("--hold must be between 0 and 60 seconds, got " + hold);
+            throw new UserException("--hold must be between 0 and 60 seconds, got " + hold);
         }
-        UsageException.requireBetween("--scale", scale, 1, SamplingOptions.MAX_SCALE);
-        sampling.validate();
-        Path file = sampling.checkpointFile();
+        SampleCommand.requireBetween("--scale", scale, 1, SampleCommand.MAX_SCALE);
+        digits.validate();
+        generation.validate();
+        generation.checkpointFile();
+        AtomicFiles.requireWritable(out.resolve("all-digits.gif"));
         try (NDManager manager = NDManager.newBaseManager(common.device())) {
-            SamplingOptions.Loaded loaded = sampling.load(file, manager);
-            if (loaded.config().model().inChannels() != 1) {
-                throw new UsageException("GIFs are grayscale; this model has " + loaded.config().model().inChannels()
+            Generator generator = generation.open(manager);
+            if (generator.config().model().inChannels() != 1) {
+                throw new UserException("GIFs are grayscale; this model has " + generator.config().model().inChannels()
                         + " channels (use 'ddpm sample')");
             }
-            long[] labels = sampling.labels(loaded.config().model().numClasses(), 1);
-            Sampler sampler = sampling.sampler(loaded.schedule());
-            FrameRecorder recorder = new FrameRecorder(sampler.steps(loaded.schedule()), frames);
-            sampling.sample(loaded, sampler, NativeArrays.copyOf(manager, labels), recorder);
+            long[] labels = digits.labels(generator.config().model().numClasses(), 1);
+            SamplingSettings settings = generation.settings(Integer.MAX_VALUE);
+            int steps = settings.samplerFor(generator.schedule()).plan(generator.schedule()).size();
+            FrameRecorder recorder = new FrameRecorder(steps, frames);
+            SamplingListener progress = SampleCommand.progressLog();
+            Generator.Images images = generator.generate(labels, settings, (i, total, t, x) -> {
+                recorder.onStep(i, total, t, x);
+                progress.onStep(i, total, t, x);
+            });
+            SampleCommand.logTime(images, labels.length);
             List<FrameRecorder.Frame> kept = recorder.frames();
             int delay = Math.round(1000f / fps);
             int last = Math.max(delay, (int) Math.round(hold * 1000));
@@ -92,7 +105,7 @@ public final class GifCommand implements Callable<Integer> {
                 GifWriter.write(render(kept, i, 1), delay, last, gif);
                 printed.println(gif);
             }
-            if (sampling.allDigits()) {
+            if (digits.all()) {
                 Path gif = out.resolve("all-digits.gif");
                 GifWriter.write(render(kept, -1, labels.length), delay, last, gif);
                 printed.println(gif);

@@ -3,7 +3,11 @@ package dev.ddpm.cli;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import dev.ddpm.config.ConfigException;
+import dev.ddpm.common.UserException;
+import ai.djl.ndarray.types.Shape;
+import dev.ddpm.config.ModelConfig;
+import dev.ddpm.io.AtomicFiles;
+import dev.ddpm.io.StateDictLayout;
 import dev.ddpm.config.ConfigLoader;
 import dev.ddpm.config.DdpmConfig;
 import dev.ddpm.io.Checkpoint;
@@ -32,9 +36,10 @@ import picocli.CommandLine.Spec;
 @Command(name = "import", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Turns a safetensors file of the reference model's state_dict (its own parameter names,"
             + " optionally all prefixed 'model.') into a ddpm checkpoint; prints the checkpoint's path.",
-            "The model's shape comes from the file's metadata (time_emb_dim, resnet_depth, in_channels,"
-            + " num_classes, ...) over --config, and --set over both. The checkpoint holds the weights as"
-            + " 'model' weights, no EMA (sampling then uses them) and no training state."},
+            "The model's shape is read off the tensors' names and shapes and the file's metadata"
+            + " (time_emb_dim, resnet_depth, in_channels, num_classes, ...) over --config, and --set over all;"
+            + " --set model.depth=N alone implies the reference's attention on the even levels. The checkpoint"
+            + " holds the weights as 'model' weights, no EMA (sampling then uses them) and no training state."},
         footer = {"", "Save the weights from PyTorch first:",
             "  from safetensors.torch import save_file",
             "  save_file(model.state_dict(), 'weights.safetensors')",
@@ -82,21 +87,26 @@ public final class ImportCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         common.applyLogging();
         Path target = destination.out != null ? destination.out
-                : new RunDirectory(Path.of("checkpoints", destination.run != null ? destination.run : "imported")).checkpoint(0);
+                : RunDirectory.named(Path.of("checkpoints"), destination.run != null ? destination.run : "imported")
+                        .checkpoint(0);
         if (Files.exists(target) && !force) {
-            throw new UsageException(target + " already exists; choose another --out/--run, or add --force to replace it");
+            throw new UserException(target + " already exists; choose another --out/--run, or add --force to replace it");
         }
         if (!Files.isRegularFile(from)) {
-            throw new UsageException("--from " + from + ": no such file");
+            throw new UserException("--from " + from + ": no such file");
         }
         try {
             Safetensors.Header header = Safetensors.readHeader(from);
-            DdpmConfig config = config(header.metadata());
+            Map<String, Shape> shapes = ReferenceWeights.modelShapes(header);
+            DdpmConfig config = config(header.metadata(), shapes);
             UNet model = new UNet(config.model());
-            List<String> problems = model.mismatches(ReferenceWeights.modelShapes(header));
+            List<String> problems = model.mismatches(shapes);
             if (!problems.isEmpty()) {
-                throw new UsageException(from + ": " + UNet.describe(problems));
+                throw new UserException(from + ": " + UNet.describe(problems) + "; the model was "
+                        + modelSummary(config) + ": check " + String.join(", ", StateDictLayout.keysToCheck(problems))
+                        + " (--set model.KEY=VALUE)");
             }
+            AtomicFiles.requireWritable(target);
             try (NDManager manager = NDManager.newBaseManager(common.device())) {
                 Map<String, NDArray> weights = new LinkedHashMap<>();
                 Map<String, NDArray> read = ReferenceWeights.modelTensors(Safetensors.read(from, manager).tensors());
@@ -109,23 +119,42 @@ public final class ImportCommand implements Callable<Integer> {
             LOG.info("imported {} weights ({} parameters) from {}", model.namedParameters().size(),
                     String.format("%,d", model.parameterCount()), from);
         } catch (SafetensorsException e) {
-            throw new UsageException(e.getMessage());
+            throw new UserException(e.getMessage());
         }
         spec.commandLine().getOut().println(target);
         spec.commandLine().getOut().flush();
         return 0;
     }
 
-    /** Defaults or --config, then the file's metadata, then --set. */
-    private DdpmConfig config(Map<String, String> metadata) {
+    /**
+     * Defaults or --config, then what the tensors' shapes say, then the file's metadata (the reference writes
+     * some keys), then --set.
+     */
+    private DdpmConfig config(Map<String, String> metadata, Map<String, Shape> shapes) {
+        Map<String, String> overrides = new LinkedHashMap<>(StateDictLayout.configOverrides(shapes));
         Map<String, String> fromMetadata = ReferenceWeights.configOverrides(metadata);
         try {
             ConfigLoader.load(null, fromMetadata);
-        } catch (ConfigException e) {
-            throw new UsageException(from + " has metadata that is not a valid model shape: " + e.getMessage());
+        } catch (UserException e) {
+            throw new UserException(from + " has metadata that is not a valid model shape: " + e.getMessage());
         }
-        Map<String, String> overrides = new LinkedHashMap<>(fromMetadata);
+        overrides.putAll(fromMetadata);
+        String depth = configOptions.set.get("model.depth");
+        if (depth != null && !configOptions.set.containsKey("model.attention_levels")) {
+            overrides.putAll(ReferenceWeights.configOverrides(Map.of("resnet_depth", depth)));
+        }
         overrides.putAll(configOptions.set);
-        return ConfigLoader.load(configOptions.file(), overrides);
+        try {
+            return ConfigLoader.load(configOptions.file(), overrides);
+        } catch (UserException e) {
+            throw new UserException(from + " describes no valid model: " + e.getMessage() + " (read from its tensors"
+                    + " and metadata: " + overrides + ")");
+        }
+    }
+
+    private static String modelSummary(DdpmConfig config) {
+        ModelConfig m = config.model();
+        return "time_emb_dim " + m.timeEmbDim() + ", depth " + m.depth() + ", base_channels " + m.baseChannels()
+                + ", attention_levels " + m.attentionLevels() + ", num_classes " + m.numClasses();
     }
 }

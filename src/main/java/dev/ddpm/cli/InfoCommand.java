@@ -1,17 +1,17 @@
 package dev.ddpm.cli;
 
 import ai.djl.ndarray.types.Shape;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.ddpm.common.UserException;
 import dev.ddpm.config.ConfigLoader;
 import dev.ddpm.config.ModelConfig;
 import dev.ddpm.io.Checkpoint;
 import dev.ddpm.io.RunDirectory;
-import dev.ddpm.io.Safetensors;
 import dev.ddpm.io.SafetensorsException;
 import dev.ddpm.model.UNet;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -54,7 +54,7 @@ public final class InfoCommand implements Callable<Integer> {
         ModelConfig config;
         if (checkpoint != null) {
             if (configOptions.file() != null || !configOptions.set.isEmpty()) {
-                throw new UsageException("--checkpoint describes the checkpoint's own configuration;"
+                throw new UserException("--checkpoint describes the checkpoint's own configuration;"
                         + " drop --config/--set");
             }
             Path file = RunDirectory.resolveCheckpoint(checkpoint, Path.of("checkpoints"));
@@ -80,42 +80,26 @@ public final class InfoCommand implements Callable<Integer> {
 
     /** Prints what the checkpoint holds and checks its tensors' names and shapes against its model. */
     private static ModelConfig describeCheckpoint(Path file, PrintWriter out) throws IOException {
-        Safetensors.Header header;
+        Checkpoint.Header header;
         try {
-            header = Safetensors.readHeader(file);
+            header = Checkpoint.readHeader(file);
         } catch (SafetensorsException e) {
-            throw new UsageException(e.getMessage());
+            throw new UserException(e.getMessage(), e);
         }
-        Map<String, String> meta = header.metadata();
-        if (!Checkpoint.FORMAT.equals(meta.get("format"))) {
-            throw new UsageException(file + " is not a ddpm checkpoint; for weights saved by the reference,"
-                    + " run 'ddpm import --from " + file + "' first");
-        }
-        ModelConfig config = ConfigLoader.fromJson(meta.getOrDefault("config", "{}")).model();
+        ModelConfig config = header.config().model();
         UNet model = new UNet(config);
-        Map<String, Shape> trained = group(header, "model.");
-        Map<String, Shape> ema = group(header, "ema.");
-        for (Map<String, Shape> weights : List.of(trained, ema)) {
-            List<String> problems = weights == ema && ema.isEmpty() ? List.of() : model.mismatches(weights);
+        for (Map<String, Shape> weights : List.of(header.model(), header.ema())) {
+            List<String> problems = weights == header.ema() && weights.isEmpty() ? List.of() : model.mismatches(weights);
             if (!problems.isEmpty()) {
-                throw new UsageException(file + " (" + (weights == ema ? "ema" : "model") + "): "
+                throw new UserException(file + " (" + (weights == header.ema() ? "ema" : "model") + "): "
                         + UNet.describe(problems));
             }
         }
         out.printf("checkpoint: %s%n", file);
-        out.printf("state: %s; EMA weights: %s%n", meta.containsKey("state") ? meta.get("state").replaceAll("\\s+", "")
-                : "none (imported weights)", ema.isEmpty() ? "no" : "yes");
+        out.printf("state: %s; EMA weights: %s%n", header.state() == null ? "none (imported weights)"
+                : ConfigLoader.MAPPER.writer().without(SerializationFeature.INDENT_OUTPUT).writeValueAsString(header.state()),
+                header.ema().isEmpty() ? "no" : "yes");
         return config;
-    }
-
-    private static Map<String, Shape> group(Safetensors.Header header, String prefix) {
-        Map<String, Shape> shapes = new LinkedHashMap<>();
-        header.entries().forEach((name, e) -> {
-            if (name.startsWith(prefix)) {
-                shapes.put(name.substring(prefix.length()), e.shape());
-            }
-        });
-        return shapes;
     }
 
     private static String batchShape(Shape shape) {

@@ -1,8 +1,10 @@
 package dev.ddpm.cli;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import dev.ddpm.common.NativeArrays;
+import dev.ddpm.common.UserException;
+import dev.ddpm.diffusion.SamplingListener;
+import dev.ddpm.generate.Generator;
+import dev.ddpm.io.AtomicFiles;
 import dev.ddpm.io.ImageGrid;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -12,6 +14,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** {@code ddpm sample}: a PNG grid of generated digits from a checkpoint. */
 @Command(name = "sample", mixinStandardHelpOptions = true, sortOptions = false,
@@ -25,6 +29,10 @@ import picocli.CommandLine.Spec;
             "  ddpm sample --digit 1 --checkpoint checkpoints/quick --no-ema --out one.png"})
 public final class SampleCommand implements Callable<Integer> {
 
+    private static final Logger LOG = LoggerFactory.getLogger(SampleCommand.class);
+    /** Largest {@code --scale} of the pictures that {@code sample} and {@code gif} write. */
+    static final int MAX_SCALE = 32;
+
     @Spec
     CommandSpec spec;
 
@@ -32,7 +40,10 @@ public final class SampleCommand implements Callable<Integer> {
     CommonOptions common;
 
     @Mixin
-    SamplingOptions sampling;
+    DigitOptions digits;
+
+    @Mixin
+    GenerationOptions generation;
 
     @Option(names = "--n", paramLabel = "N", defaultValue = "8", description = "Images per digit (default: ${DEFAULT-VALUE}).")
     int n;
@@ -47,20 +58,48 @@ public final class SampleCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         common.applyLogging();
-        UsageException.requireBetween("--n", n, 1, 10_000);
-        UsageException.requireBetween("--scale", scale, 1, SamplingOptions.MAX_SCALE);
-        sampling.validate();
-        Path file = sampling.checkpointFile();
+        requireBetween("--n", n, 1, 10_000);
+        requireBetween("--scale", scale, 1, MAX_SCALE);
+        digits.validate();
+        generation.validate();
+        generation.checkpointFile();
+        Path png = out != null ? out : Path.of("samples", digits.all() ? "all-digits.png" : "digit-D.png");
         try (NDManager manager = NDManager.newBaseManager(common.device())) {
-            SamplingOptions.Loaded loaded = sampling.load(file, manager);
-            long[] labels = sampling.labels(loaded.config().model().numClasses(), n);
-            NDArray images = sampling.sample(loaded, sampling.sampler(loaded.schedule()), NativeArrays.copyOf(manager, labels), null);
-            Path png = out != null ? out : Path.of("samples",
-                    sampling.allDigits() ? "all-digits.png" : "digit-" + labels[0] + ".png");
-            ImageGrid.write(images, sampling.allDigits() ? n : Math.min(n, 8), scale, png);
+            Generator generator = generation.open(manager);
+            long[] labels = digits.labels(generator.config().model().numClasses(), n);
+            if (out == null && !digits.all()) {
+                png = Path.of("samples", "digit-" + labels[0] + ".png");
+            }
+            AtomicFiles.requireWritable(png);
+            Generator.Images images = generator.generate(labels, generation.settings(Integer.MAX_VALUE),
+                    progressLog());
+            logTime(images, labels.length);
+            ImageGrid.writePng(ImageGrid.render(images.pixels(), images.shape(), digits.all() ? n : Math.min(n, 8),
+                    scale), png);
             spec.commandLine().getOut().println(png);
             spec.commandLine().getOut().flush();
         }
         return 0;
+    }
+
+    /** Refuses {@code value} of {@code option} outside {@code [min, max]}, naming the allowed range. */
+    static void requireBetween(String option, int value, int min, int max) {
+        if (value < min || value > max) {
+            throw new UserException(option + " must be between " + min + " and " + max + ", got " + value);
+        }
+    }
+
+    /** Logs progress every tenth of the steps (no device work). */
+    static SamplingListener progressLog() {
+        return (i, total, t, x) -> {
+            if ((i + 1) % Math.max(1, total / 10) == 0 || i == total - 1) {
+                LOG.info("step {}/{} (t = {})", i + 1, total, t);
+            }
+        };
+    }
+
+    static void logTime(Generator.Images images, int count) {
+        LOG.info("{} images, {} steps in {} s ({} ms per step)", count, images.steps(),
+                String.format("%.2f", images.seconds()), String.format("%.1f", images.millisPerStep()));
     }
 }

@@ -1,23 +1,25 @@
 package dev.ddpm.cli;
 
 import ai.djl.Device;
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.ddpm.common.UserException;
 import dev.ddpm.config.ConfigLoader;
 import dev.ddpm.config.DdpmConfig;
 import dev.ddpm.data.MnistDataset;
+import dev.ddpm.data.TrainingSet;
+import dev.ddpm.io.AtomicFiles;
+import dev.ddpm.io.Checkpoint;
 import dev.ddpm.io.RunDirectory;
-import dev.ddpm.io.Safetensors;
+import dev.ddpm.io.SafetensorsException;
 import dev.ddpm.io.TrainingState;
 import dev.ddpm.train.ResumeCheck;
 import dev.ddpm.train.StopSignal;
 import dev.ddpm.train.Trainer;
+import dev.ddpm.train.TrainingLoop;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -77,10 +79,10 @@ public final class TrainCommand implements Callable<Integer> {
     String resume;
 
     @Override
-    public Integer call() throws IOException {
+    public Integer call() throws Exception {
         common.applyLogging();
         if (resume != null && run != null) {
-            throw new UsageException("--run and --resume exclude each other (a resumed run stays in its folder)");
+            throw new UserException("--run and --resume exclude each other (a resumed run stays in its folder)");
         }
         Path checkpoint = resume == null ? null : RunDirectory.resolveCheckpoint(resume, CHECKPOINTS);
         DdpmConfig config;
@@ -88,49 +90,65 @@ public final class TrainCommand implements Callable<Integer> {
         TrainingState resumed = null;
         if (checkpoint == null) {
             config = configOptions.load(flags());
-            runDir = new RunDirectory(CHECKPOINTS.resolve(run != null ? run : defaultRunName()));
-            if (!runDir.checkpoints().isEmpty()) {
-                throw new UsageException("run folder " + runDir.root() + " already holds checkpoints; continue it with"
-                        + " --resume " + runDir.root().getFileName() + " or pick another --run name");
-            }
+            runDir = RunDirectory.named(CHECKPOINTS, run != null ? run : defaultRunName());
         } else {
-            Map<String, String> meta = Safetensors.readHeader(checkpoint).metadata();
-            DdpmConfig saved = ConfigLoader.fromJson(meta.getOrDefault("config", "{}"));
-            if (!meta.containsKey("state")) {
-                throw new UsageException(checkpoint + " holds no training state (imported weights?), so it cannot"
+            Checkpoint.Header saved = readHeader(checkpoint);
+            resumed = saved.state();
+            if (resumed == null) {
+                throw new UserException(checkpoint + " holds no training state (imported weights?), so it cannot"
                         + " be resumed; start a new run instead");
             }
-            resumed = ConfigLoader.MAPPER.readValue(meta.get("state"), TrainingState.class);
-            boolean fresh = configOptions.file() == null && configOptions.set.isEmpty();
-            config = fresh ? withOverrides(saved, flags()) : configOptions.load(flags());
-            ResumeCheck.requireCompatible(saved, config, resumed.epoch());
+            config = configOptions.loadOver(saved.config(), flags());
+            ResumeCheck.requireCompatible(saved.config(), config, resumed.epoch());
             runDir = new RunDirectory(checkpoint.toAbsolutePath().getParent());
         }
-        Files.createDirectories(runDir.root());
-        Logging.addRunLog(runDir.log());
-        ConfigLoader.save(config, runDir.config());
-        LOG.info("run {} ({}), configuration:\n{}", runDir.root(), resumed == null ? "new" : "resuming step "
-                + resumed.step(), ConfigLoader.toJson(config));
-        Device device = common.device();
-        MnistDataset data = loadData(config);
+        try (AutoCloseable lock = runDir.lock()) {
+            if (checkpoint == null && !runDir.checkpoints().isEmpty()) {
+                throw new UserException("run folder " + runDir.root() + " already holds checkpoints; continue it with"
+                        + " --resume " + runDir.root().getFileName() + " or pick another --run name");
+            }
+            runDir.removeTemporaryFiles();
+            Logging.addRunLog(runDir.log());
+            AtomicFiles.writeString(runDir.config(), ConfigLoader.toJson(config) + System.lineSeparator());
+            LOG.info("run {} ({}), configuration:\n{}", runDir.root(), resumed == null ? "new" : "resuming step "
+                    + resumed.step() + " of " + checkpoint.getFileName(), ConfigLoader.toJson(config));
+            return train(config, runDir, checkpoint);
+        }
+    }
 
-        try (Trainer trainer = new Trainer(config, data, device);
-                StopSignal signal = new StopSignal(trainer::requestStop, Duration.ofMinutes(10))) {
+    private int train(DdpmConfig config, RunDirectory runDir, Path checkpoint) throws IOException {
+        Device device = common.device();
+        MnistDataset data = TrainingSet.load(config);
+        try (Trainer trainer = new Trainer(config, data, device)) {
             if (checkpoint != null) {
                 trainer.resume(checkpoint);
+                LOG.info("resumed from {} at step {} (epoch {}, batch {} of {})", checkpoint, trainer.stepsDone(),
+                        trainer.epoch() + 1, trainer.batchInEpoch(), trainer.batchesPerEpoch());
             }
             LOG.info("{} training images, {} steps per epoch, {} steps in total", trainer.trainingImages(),
                     trainer.batchesPerEpoch(), trainer.totalSteps());
-            Trainer.Outcome outcome = trainer.run(runDir);
-            Path last = runDir.latestCheckpoint().orElseThrow();
-            if (outcome == Trainer.Outcome.STOPPED) {
-                LOG.info("stopped at step {}; checkpoint {}. Continue with: ./ddpm train --resume {}",
-                        trainer.state().step(), last, runDir.root().getFileName());
-                return STOPPED;
+            TrainingLoop loop = TrainingLoop.forRun(trainer, runDir);
+            // Open until the last line is logged: a signal's shutdown waits for it.
+            try (StopSignal signal = new StopSignal(loop::requestStop, Duration.ofMinutes(10))) {
+                TrainingLoop.Outcome outcome = loop.run();
+                Path last = runDir.checkpoint(trainer.stepsDone());
+                if (outcome == TrainingLoop.Outcome.STOPPED) {
+                    LOG.info("stopped at step {}; checkpoint {}. Continue with: ./ddpm train --resume {}",
+                            trainer.stepsDone(), last, runDir.root().getFileName());
+                    return STOPPED;
+                }
+                LOG.info("finished {} epochs ({} steps); checkpoint {}, samples in {}, loss curve {}",
+                        config.train().epochs(), trainer.stepsDone(), last, runDir.samples(), runDir.lossPlot());
+                return 0;
             }
-            LOG.info("finished {} epochs ({} steps); checkpoint {}, samples in {}, loss curve {}",
-                    config.train().epochs(), trainer.state().step(), last, runDir.samples(), runDir.lossPlot());
-            return 0;
+        }
+    }
+
+    private static Checkpoint.Header readHeader(Path checkpoint) throws IOException {
+        try {
+            return Checkpoint.readHeader(checkpoint);
+        } catch (SafetensorsException e) {
+            throw new UserException(e.getMessage(), e);
         }
     }
 
@@ -151,36 +169,10 @@ public final class TrainCommand implements Callable<Integer> {
         return extra;
     }
 
-    /** {@code config} with {@code overrides} applied, validated like a loaded configuration. */
-    static DdpmConfig withOverrides(DdpmConfig config, Map<String, String> overrides) {
-        Map<String, String> all = new LinkedHashMap<>();
-        flatten(ConfigLoader.MAPPER.valueToTree(config), "", all);
-        all.putAll(overrides);
-        return ConfigLoader.load(null, all);
-    }
-
-    private static void flatten(JsonNode node, String prefix, Map<String, String> out) {
-        Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
-        while (fields.hasNext()) {
-            Map.Entry<String, JsonNode> e = fields.next();
-            if (e.getValue().isObject()) {
-                flatten(e.getValue(), prefix + e.getKey() + ".", out);
-            } else {
-                out.put(prefix + e.getKey(), e.getValue().toString());
-            }
-        }
-    }
-
     private String defaultRunName() {
         Path file = configOptions.file();
         String name = file == null ? "default" : file.getFileName().toString().replaceFirst("\\.json$", "");
         return name + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
     }
 
-    /** The training split of the configured dataset, downloaded first if its files are missing. */
-    static MnistDataset loadData(DdpmConfig config) {
-        Path dir = MnistDataset.folder(Path.of(config.train().dataDir()), config.train().dataset());
-        MnistDataset.ensureFiles(dir, config.train().dataset());
-        return MnistDataset.load(dir, true);
-    }
 }

@@ -2,7 +2,6 @@ package dev.ddpm.config;
 
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
-import java.util.Set;
 
 /**
  * Optimisation, data and bookkeeping of a training run.
@@ -13,19 +12,16 @@ import java.util.Set;
  * @param adamBeta1 Adam beta1
  * @param adamBeta2 Adam beta2
  * @param adamEps Adam epsilon (added to the bias-corrected root, as torch.optim.Adam)
- * @param lrSchedule {@code constant} (the reference) or {@code cosine}: decays to 0 at the last step along
- *     half a cosine, after the warm-up
+ * @param lrSchedule how the learning rate changes after the warm-up
  * @param lrWarmupSteps steps over which the learning rate ramps up linearly from {@code lr / n} to {@code lr}
  * @param gradClip global gradient-norm bound; 0 turns clipping off (the reference does not clip)
  * @param emaDecay decay of the exponential moving average of the weights; 0 turns EMA off
- * @param emaWarmup how the EMA decay ramps up: {@code power}, {@code min(emaDecay, 1 - (1 + n)^(-2/3))} after
- *     {@code n} updates, an average over about the last tenth of the run whatever its length; or {@code
- *     linear}, {@code emaDecay * min(1, n / emaWarmupSteps)}
+ * @param emaWarmup how the EMA decay ramps up (see {@link EmaWarmup})
  * @param emaWarmupSteps steps over which the {@code linear} warm-up ramps the EMA decay from 0 to {@code
  *     emaDecay}
  * @param labelDropout probability of replacing a label by "no label" (for classifier-free guidance)
  * @param seed seed of everything random in the run
- * @param dataset {@code mnist} or {@code fashion-mnist}
+ * @param dataset the training data
  * @param dataDir root of the data: the dataset's IDX files are in {@code <dataDir>/<dataset>/}
  * @param trainLimit use only the first N training images (0 = all)
  * @param logEverySteps how often the loss is read back to the host and logged
@@ -33,6 +29,7 @@ import java.util.Set;
  * @param keepCheckpoints how many step checkpoints to keep
  * @param sampleEverySteps how often a grid of all digits is sampled with the EMA weights (0 = never)
  * @param sampleSteps DDIM steps used for those grids
+ * @param sampleGuidance classifier-free guidance of those grids (0 = plain conditional sampling)
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record TrainConfig(
@@ -42,48 +39,70 @@ public record TrainConfig(
         double adamBeta1,
         double adamBeta2,
         double adamEps,
-        String lrSchedule,
+        LrSchedule lrSchedule,
         int lrWarmupSteps,
         double gradClip,
         double emaDecay,
-        String emaWarmup,
+        EmaWarmup emaWarmup,
         int emaWarmupSteps,
         double labelDropout,
         long seed,
-        String dataset,
+        Dataset dataset,
         String dataDir,
         int trainLimit,
         int logEverySteps,
         int checkpointEverySteps,
         int keepCheckpoints,
         int sampleEverySteps,
-        int sampleSteps) {
+        int sampleSteps,
+        double sampleGuidance) {
 
-    public static final Set<String> DATASETS = Set.of("mnist", "fashion-mnist");
-    public static final Set<String> LR_SCHEDULES = Set.of("constant", "cosine");
-    public static final Set<String> EMA_WARMUPS = Set.of("power", "linear");
+    /** How the learning rate changes after the warm-up. */
+    public enum LrSchedule implements ConfigChoice {
+        /** {@code lr} throughout: the reference. */
+        CONSTANT,
+        /** From {@code lr} down to 0 at the run's last step along half a cosine. */
+        COSINE
+    }
+
+    /** How the decay of the weights' moving average ramps up from 0. */
+    public enum EmaWarmup implements ConfigChoice {
+        /**
+         * {@code min(ema_decay, 1 - (1 + n)^(-2/3))} after {@code n} updates (Karras et al.; diffusers'
+         * {@code EMAModel}): the average spans about the last tenth of a run of any length.
+         */
+        POWER,
+        /** {@code ema_decay * min(1, n / ema_warmup_steps)}. */
+        LINEAR
+    }
+
+    /** The training images. */
+    public enum Dataset implements ConfigChoice {
+        MNIST,
+        FASHION_MNIST
+    }
 
     public static TrainConfig reference() {
-        return new TrainConfig(1000, 64, 1e-4, 0.9, 0.999, 1e-8, "constant", 0, 0.0, 0.9999, "power", 2000, 0.1, 0L,
-                "mnist", "data", 0, 100, 2000, 3, 5000, 50);
+        return new TrainConfig(1000, 64, 1e-4, 0.9, 0.999, 1e-8, LrSchedule.CONSTANT, 0, 0.0, 0.9999, EmaWarmup.POWER, 2000,
+                0.1, 0L, Dataset.MNIST, "data", 0, 100, 2000, 3, 5000, 50, 0.0);
     }
 
     void validate(Validator v) {
         v.range("train.epochs", epochs, 1, 1_000_000);
         v.range("train.batch_size", batchSize, 1, 65_536);
         v.check(lr > 0 && lr < 1, "train.lr", "must be in (0, 1), got " + lr);
-        v.oneOf("train.lr_schedule", lrSchedule, LR_SCHEDULES);
+        v.present("train.lr_schedule", lrSchedule, LrSchedule.class);
         v.range("train.lr_warmup_steps", lrWarmupSteps, 0, 100_000_000);
         v.check(adamBeta1 >= 0 && adamBeta1 < 1, "train.adam_beta1", "must be in [0, 1), got " + adamBeta1);
         v.check(adamBeta2 >= 0 && adamBeta2 < 1, "train.adam_beta2", "must be in [0, 1), got " + adamBeta2);
         v.check(adamEps > 0 && adamEps < 1, "train.adam_eps", "must be in (0, 1), got " + adamEps);
         v.check(gradClip >= 0, "train.grad_clip", "must be >= 0 (0 = off), got " + gradClip);
         v.check(emaDecay >= 0 && emaDecay < 1, "train.ema_decay", "must be in [0, 1) (0 = off), got " + emaDecay);
-        v.oneOf("train.ema_warmup", emaWarmup, EMA_WARMUPS);
+        v.present("train.ema_warmup", emaWarmup, EmaWarmup.class);
         v.range("train.ema_warmup_steps", emaWarmupSteps, 0, 100_000_000);
         v.check(labelDropout >= 0 && labelDropout <= 1, "train.label_dropout",
                 "must be in [0, 1], got " + labelDropout);
-        v.oneOf("train.dataset", dataset, DATASETS);
+        v.present("train.dataset", dataset, Dataset.class);
         v.check(dataDir != null && !dataDir.isBlank(), "train.data_dir", "must be a folder path");
         v.range("train.train_limit", trainLimit, 0, 60_000);
         v.range("train.log_every_steps", logEverySteps, 1, 1_000_000);
@@ -91,5 +110,7 @@ public record TrainConfig(
         v.range("train.keep_checkpoints", keepCheckpoints, 1, 1000);
         v.range("train.sample_every_steps", sampleEverySteps, 0, 100_000_000);
         v.range("train.sample_steps", sampleSteps, 1, 100_000);
+        v.check(sampleGuidance >= 0 && sampleGuidance <= 100, "train.sample_guidance",
+                "must be in [0, 100], got " + sampleGuidance);
     }
 }

@@ -1,14 +1,13 @@
 package dev.ddpm.config;
 
-import java.util.Set;
-import java.util.TreeSet;
+import dev.ddpm.common.UserException;
 
 /** Range and choice checks that fail with a message naming the key and what it accepts. */
 final class Validator {
 
     void check(boolean ok, String key, String problem) {
         if (!ok) {
-            throw new ConfigException("config key '" + key + "' " + problem);
+            throw new UserException("config key '" + key + "' " + problem);
         }
     }
 
@@ -16,8 +15,8 @@ final class Validator {
         check(value >= min && value <= max, key, "must be in [" + min + ", " + max + "], got " + value);
     }
 
-    void oneOf(String key, String value, Set<String> allowed) {
-        check(value != null && allowed.contains(value), key,
-                "must be one of " + new TreeSet<>(allowed) + ", got " + (value == null ? "nothing" : "'" + value + "'"));
+    /** A choice that was left empty ({@code null} in JSON); unknown spellings are refused while parsing. */
+    void present(String key, Object value, Class<? extends ConfigChoice> type) {
+        check(value != null, key, "must be one of " + ConfigChoice.allowed(type) + ", got nothing");
     }
 }

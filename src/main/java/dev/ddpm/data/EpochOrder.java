@@ -1,5 +1,6 @@
 package dev.ddpm.data;
 
+import dev.ddpm.common.Seeds;
 import java.util.SplittableRandom;
 
 /**
@@ -25,7 +26,7 @@ public final class EpochOrder {
 
     /** A permutation of {@code 0 .. size-1}, the same for the same seed and epoch. */
     public int[] permutation(int epoch) {
-        SplittableRandom random = new SplittableRandom(mix(seed + 0x9E3779B97F4A7C15L * (epoch + 1L)));
+        SplittableRandom random = new SplittableRandom(Seeds.scramble(seed + Seeds.GOLDEN_GAMMA * (epoch + 1L)));
         int[] order = new int[size];
         for (int i = 0; i < size; i++) {
             order[i] = i;
@@ -37,15 +38,5 @@ public final class EpochOrder {
             order[j] = t;
         }
         return order;
-    }
-
-    /**
-     * Stafford's 64-bit finalizer: SplittableRandom does not scramble its seed, so nearby (seed, epoch)
-     * pairs would otherwise give streams that are shifted copies of one another.
-     */
-    private static long mix(long z) {
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
     }
 }

@@ -1,7 +1,5 @@
 package dev.ddpm.diffusion;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -14,14 +12,8 @@ public final class DdimSampler implements Sampler {
 
     private final int steps;
     private final double eta;
-    private final int maxBatch;
 
     public DdimSampler(int steps, double eta) {
-        this(steps, eta, Integer.MAX_VALUE);
-    }
-
-    /** @param maxBatch largest batch sent through the model at once (a memory cap) */
-    public DdimSampler(int steps, double eta, int maxBatch) {
         if (steps < 1) {
             throw new IllegalArgumentException("DDIM needs at least 1 step, got " + steps);
         }
@@ -30,7 +22,6 @@ public final class DdimSampler implements Sampler {
         }
         this.steps = steps;
         this.eta = eta;
-        this.maxBatch = maxBatch;
     }
 
     /** The timesteps visited, descending: {@code T-1} first, the schedule's final timestep last. */
@@ -50,7 +41,8 @@ public final class DdimSampler implements Sampler {
         return ts;
     }
 
-    /** The steps of one pass: each goes to the next visited timestep; the last to the final one's prior. */
+    /** Each step goes to the next visited timestep; the last to the final one's prior. */
+    @Override
     public List<ReverseStep> plan(NoiseSchedule schedule) {
         int[] ts = timesteps(schedule);
         List<ReverseStep> plan = new ArrayList<>(ts.length);
@@ -60,17 +52,5 @@ public final class DdimSampler implements Sampler {
             plan.add(ReverseStep.ddim(schedule, ts[i], abarPrev, eta));
         }
         return plan;
-    }
-
-    @Override
-    public int steps(NoiseSchedule schedule) {
-        return steps;
-    }
-
-    @Override
-    public NDArray sample(NoiseModel model, NoiseSchedule schedule, NDArray labels, double guidance, long seed,
-            Shape imageShape, SamplingListener listener) {
-        return new ReverseProcess(plan(schedule), maxBatch)
-                .run(model, schedule, labels, guidance, seed, imageShape, listener);
     }
 }

@@ -22,13 +22,11 @@ public enum DiffusionLoss {
         }
     };
 
-    /** {@code l1} or {@code l2}, as {@code diffusion.loss} spells them. */
-    public static DiffusionLoss of(String name) {
-        return switch (name) {
-            case "l1" -> L1;
-            case "l2" -> L2;
-            default -> throw new IllegalArgumentException("unknown loss '" + name + "' (expected one of "
-                    + DiffusionConfig.LOSSES + ")");
+    /** The loss {@code diffusion.loss} names. */
+    public static DiffusionLoss of(DiffusionConfig.Loss loss) {
+        return switch (loss) {
+            case L1 -> L1;
+            case L2 -> L2;
         };
     }
 

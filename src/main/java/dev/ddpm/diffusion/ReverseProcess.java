@@ -2,61 +2,78 @@ package dev.ddpm.diffusion;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.pytorch.jni.JniUtils;
 import dev.ddpm.common.NativeArrays;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The sampling loop every sampler shares: draws the initial noise and runs a list of
- * {@link ReverseStep}s on the device. Coefficients and timestep tensors for the whole loop are put on
- * the device once, before it; inside it nothing is copied to the host, and each step's temporaries
- * live in a sub-manager closed at the end of the step, so memory stays flat. The last step returns
- * the mean (no noise is added).
+ * The sampling loop every sampler shares: draws the initial noise and runs a plan of {@link ReverseStep}s on
+ * the device. Coefficients and timestep tensors for the whole loop are put on the device once, before it;
+ * inside it nothing is copied to the host, and each step's temporaries live in a sub-manager closed at the
+ * end of the step, so memory stays flat. The last step returns the mean (no noise is added).
+ *
+ * <p>Random draws come from libtorch's generator: seed it before {@link #run} for reproducible images.
  */
-final class ReverseProcess {
+public final class ReverseProcess {
 
-    private final List<ReverseStep> steps;
-    private final int maxBatch;
+    private final List<ReverseStep> plan;
+    private final boolean clipX0;
 
-    ReverseProcess(List<ReverseStep> steps, int maxBatch) {
-        if (steps.isEmpty()) {
+    public ReverseProcess(Sampler sampler, NoiseSchedule schedule) {
+        this.plan = List.copyOf(sampler.plan(schedule));
+        this.clipX0 = schedule.clipX0();
+        if (plan.isEmpty()) {
             throw new IllegalArgumentException("a reverse process needs at least one step");
         }
-        if (maxBatch < 1) {
-            throw new IllegalArgumentException("maxBatch must be at least 1, got " + maxBatch);
-        }
-        this.steps = List.copyOf(steps);
-        this.maxBatch = maxBatch;
     }
 
-    NDArray run(NoiseModel model, NoiseSchedule schedule, NDArray labels, double guidance, long seed,
-            Shape imageShape, SamplingListener listener) {
+    /** Reverse steps of one pass. */
+    public int steps() {
+        return plan.size();
+    }
+
+    /**
+     * One batch from noise to images.
+     *
+     * @param labels int64 class labels {@code [B]} on the device; a negative label samples without one
+     * @param guidance classifier-free guidance weight {@code w >= 0}: the noise estimate is
+     *     {@code eps_uncond + (1 + w) (eps_cond - eps_uncond)}, so 0 is plain conditional sampling (one
+     *     forward pass per step) and {@code w > 0} runs the conditional and unconditional predictions in one
+     *     batched pass
+     * @param imageShape {@code [C, H, W]}
+     * @param listener called after every step, or null
+     * @return the samples {@code [B, C, H, W]} (float32, on the labels' device and manager)
+     */
+    public NDArray run(NoiseModel model, NDArray labels, double guidance, Shape imageShape, SamplingListener listener) {
         checkGuidance(guidance);
         if (labels.getShape().dimension() != 1 || labels.getDataType() != DataType.INT64) {
             throw new IllegalArgumentException("labels must be int64 [B], got " + labels.getDataType() + " "
                     + labels.getShape());
         }
-        long count = labels.size();
-        JniUtils.setSeed(seed);
-        if (count <= maxBatch) {
-            return runBatch(model, schedule, labels, guidance, imageShape, listener);
-        }
         NDManager out = labels.getManager();
-        try (NDManager parts = out.newSubManager()) {
-            NDList samples = new NDList();
-            for (long from = 0; from < count; from += maxBatch) {
-                NDArray part = labels.get(parts, new NDIndex(from + ":" + Math.min(count, from + maxBatch)));
-                samples.add(runBatch(model, schedule, part, guidance, imageShape, listener));
+        try (NDManager loop = out.newSubManager()) {
+            Conditioning conditioning = Conditioning.of(loop, labels, guidance);
+            List<DeviceStep> deviceSteps = upload(loop, plan, conditioning.labels().size());
+            NDArray x = loop.randomNormal(new Shape(labels.size()).addAll(imageShape));
+            int total = deviceSteps.size();
+            for (int i = 0; i < total; i++) {
+                try (NDManager stepManager = loop.newSubManager()) {
+                    x.attach(stepManager);
+                    boolean last = i == total - 1;
+                    NDArray z = last || plan.get(i).sigma() == 0 ? null : stepManager.randomNormal(x.getShape());
+                    NDArray next = step(model, x, deviceSteps.get(i), conditioning, clipX0, z);
+                    next.attach(loop);
+                    x = next;
+                }
+                if (listener != null) {
+                    listener.onStep(i, total, plan.get(i).t(), x);
+                }
             }
-            NDArray all = NDArrays.concat(samples);
-            all.attach(out);
-            return all;
+            x.attach(out);
+            return x;
         }
     }
 
@@ -66,33 +83,22 @@ final class ReverseProcess {
         }
     }
 
-    /** One batch from noise to images; the result belongs to {@code labels}' manager. */
-    private NDArray runBatch(NoiseModel model, NoiseSchedule schedule, NDArray labels, double guidance,
-            Shape imageShape, SamplingListener listener) {
-        NDManager out = labels.getManager();
-        try (NDManager loop = out.newSubManager()) {
-            Conditioning conditioning = Conditioning.of(loop, labels, guidance);
-            List<DeviceStep> deviceSteps = upload(loop, steps, conditioning.labels().size());
-            NDArray x = loop.randomNormal(new Shape(labels.size()).addAll(imageShape));
-            int total = deviceSteps.size();
-            for (int i = 0; i < total; i++) {
-                DeviceStep step = deviceSteps.get(i);
-                try (NDManager stepManager = loop.newSubManager()) {
-                    x.attach(stepManager);
-                    NDArray eps = predictNoise(model, x, step.t(), conditioning);
-                    boolean last = i == total - 1;
-                    NDArray z = last || steps.get(i).sigma() == 0 ? null : stepManager.randomNormal(x.getShape());
-                    NDArray next = apply(x, eps, step, schedule.clipX0(), z);
-                    next.attach(loop);
-                    x = next;
-                }
-                if (listener != null) {
-                    listener.onStep(i, total, steps.get(i).t(), x);
-                }
-            }
-            x.attach(out);
-            return x;
+    /**
+     * One reverse step from {@code x} ({@code z} null: the mean); the result, and everything computed on the
+     * way, belongs to {@code x}'s manager.
+     */
+    static NDArray step(NoiseModel model, NDArray x, DeviceStep step, Conditioning conditioning, boolean clip,
+            NDArray z) {
+        NDArray eps = predictNoise(model, x, step.t(), conditioning);
+        NDArray x0 = x.mul(step.a()).subi(eps.mul(step.b()));
+        if (clip) {
+            x0 = x0.clip(-1, 1);
         }
+        NDArray prev = x0.muli(step.c()).addi(x.mul(step.d()));
+        if (z != null) {
+            prev.addi(z.mul(step.sigma()));
+        }
+        return prev;
     }
 
     /**
@@ -116,7 +122,7 @@ final class ReverseProcess {
      * forward pass over {@code [x, x]} with labels {@code [y, -1]}. The result, and everything the
      * model computes on the way, belongs to {@code x}'s manager.
      */
-    static NDArray predictNoise(NoiseModel model, NDArray x, NDArray t, Conditioning conditioning) {
+    private static NDArray predictNoise(NoiseModel model, NDArray x, NDArray t, Conditioning conditioning) {
         NDManager m = x.getManager();
         // A model's intermediates belong to the manager of their first operand, which may be t or the
         // labels (the embeddings): lend those to x's (per-step) manager so the step frees them.
@@ -132,22 +138,6 @@ final class ReverseProcess {
         NDList halves = both.split(2);
         NDArray conditional = halves.get(0);
         return conditional.sub(halves.get(1)).muli(conditioning.weight()).addi(conditional);
-    }
-
-    /**
-     * {@code x0 = a x_t - b eps} (clamped when asked), then {@code c x0 + d x_t + sigma z} ({@code z}
-     * null: the mean). The result belongs to {@code xt}'s manager.
-     */
-    static NDArray apply(NDArray xt, NDArray eps, DeviceStep step, boolean clip, NDArray z) {
-        NDArray x0 = xt.mul(step.a()).subi(eps.mul(step.b()));
-        if (clip) {
-            x0 = x0.clip(-1, 1);
-        }
-        NDArray prev = x0.muli(step.c()).addi(xt.mul(step.d()));
-        if (z != null) {
-            prev.addi(z.mul(step.sigma()));
-        }
-        return prev;
     }
 
     /** One step's coefficients as float32 scalars on the device, and its timestep tensor {@code [B]}. */
@@ -167,7 +157,7 @@ final class ReverseProcess {
         NDList scalars = NativeArrays.copyOf(manager, table, new Shape(table.length)).split(table.length);
         List<DeviceStep> result = new ArrayList<>(steps.size());
         for (int i = 0; i < steps.size(); i++) {
-            NDArray t = manager.full(new Shape(batch), steps.get(i).t(), DataType.INT64);
+            NDArray t = NativeArrays.filled(manager, new Shape(batch), steps.get(i).t());
             result.add(new DeviceStep(t, scalars.get(5 * i), scalars.get(5 * i + 1), scalars.get(5 * i + 2),
                     scalars.get(5 * i + 3), scalars.get(5 * i + 4)));
         }

@@ -7,7 +7,7 @@ package dev.ddpm.diffusion;
  *   x0_hat = a * x_t - b * eps            (clamped to [-1, 1] when the schedule clips x0)
  *   x_prev = c * x0_hat + d * x_t + sigma * z
  * </pre>
- * so a sampler is the list of its steps, and one loop ({@link ReverseProcess}) runs them all.
+ * so a sampler is the list of its steps (its plan), and one loop ({@link ReverseProcess}) runs them all.
  *
  * @param t the timestep the step starts from (the model is evaluated at it)
  * @param a {@code 1 / sqrt(abar_t)}
@@ -19,18 +19,13 @@ package dev.ddpm.diffusion;
 public record ReverseStep(int t, double a, double b, double c, double d, double sigma) {
 
     /**
-     * The DDPM ancestral step: the posterior {@code q(x_{t-1} | x_t, x0_hat)} with mean
-     * {@code sqrt(abar_prev) beta / (1 - abar) x0 + sqrt(alpha) (1 - abar_prev) / (1 - abar) x_t} and
-     * variance {@code (1 - abar_prev) / (1 - abar) beta}.
+     * The DDPM ancestral step: the posterior {@code q(x_{t-1} | x_t, x0_hat)} with the schedule's mean
+     * coefficients and standard deviation.
      */
     public static ReverseStep ddpm(NoiseSchedule schedule, int t) {
         double abar = schedule.alphaCumprod(t);
-        double abarPrev = schedule.alphaCumprodPrev(t);
-        double beta = schedule.beta(t);
-        return new ReverseStep(t, 1 / Math.sqrt(abar), Math.sqrt(1 / abar - 1),
-                Math.sqrt(abarPrev) * beta / (1 - abar),
-                Math.sqrt(1 - beta) * (1 - abarPrev) / (1 - abar),
-                Math.sqrt(schedule.posteriorVariance(t)));
+        return new ReverseStep(t, 1 / Math.sqrt(abar), Math.sqrt(1 / abar - 1), schedule.posteriorMeanCoef1(t),
+                schedule.posteriorMeanCoef2(t), Math.sqrt(schedule.posteriorVariance(t)));
     }
 
     /**

@@ -9,9 +9,8 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.ddpm.common.NativeArrays;
 import dev.ddpm.data.EpochOrder;
 import dev.ddpm.data.MnistDataset;
-import dev.ddpm.diffusion.NoiseModel;
-import dev.ddpm.diffusion.NoiseSchedule;
-import dev.ddpm.diffusion.Sampler;
+import dev.ddpm.generate.Generator;
+import dev.ddpm.generate.SamplingSettings;
 import dev.ddpm.io.AtomicFiles;
 import dev.ddpm.io.ImageGrid;
 import java.io.IOException;
@@ -23,8 +22,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Measures a diffusion model with the {@link MnistClassifier}: generates {@code n} images of each digit,
@@ -35,26 +32,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class Evaluator {
 
-    private static final Logger LOG = LoggerFactory.getLogger(Evaluator.class);
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    /** Batch of real images through the classifier. */
-    private static final int REAL_BATCH = 500;
     /** Seed of the choice of training images for the floor: fixed, so floors of different runs agree. */
     private static final long FLOOR_SEED = 0;
 
-    /** What is evaluated: the checkpoint file, its step (null when unknown), {@code ema} or {@code trained}. */
-    public record Subject(Path checkpoint, Long step, String weights) {}
-
-    /**
-     * How images are generated.
-     *
-     * @param samplerName {@code ddpm} or {@code ddim}, for the report
-     * @param eta DDIM's eta (null for DDPM), for the report
-     * @param batchSize images per sampler call; call {@code i} is seeded with {@code seed + i}
-     */
-    public record Generation(NoiseModel model, NoiseSchedule schedule, Sampler sampler, String samplerName,
-            Double eta, double guidance, long seed, Shape imageShape, int batchSize) {}
+    /** Images of classifier input sent through it at once. */
+    private static final int CLASSIFY_BATCH = 500;
 
     /** The report and the evaluated images, {@code [N, C, H, W]} on the host, digit after digit. */
     public record Result(EvalReport report, float[] images, Shape imagesShape) {
@@ -77,41 +61,37 @@ public final class Evaluator {
         this.test = test;
     }
 
-    /** Generates {@code perDigit} images of each of {@code digits} and measures them (all on the manager's device). */
-    public Result evaluate(Subject subject, Generation generation, List<Integer> digits, int perDigit,
-            NDManager manager) {
+    /**
+     * Generates {@code perDigit} images of each of {@code digits} with {@code generator} and measures them
+     * (all on the manager's device).
+     *
+     * @param checkpoint the file the generator was loaded from, for the report
+     */
+    public Result evaluate(Generator generator, Path checkpoint, SamplingSettings settings, List<Integer> digits,
+            int perDigit, NDManager manager) {
         long started = System.nanoTime();
         long[] labels = new long[digits.size() * perDigit];
         for (int i = 0; i < labels.length; i++) {
             labels[i] = digits.get(i / perDigit);
         }
-        Shape shape = new Shape(labels.length).addAll(generation.imageShape());
-        float[] pixels = new float[Math.toIntExact(shape.size())];
-        int imageSize = Math.toIntExact(generation.imageShape().size());
+        Generator.Images images = generator.generate(labels, settings, null);
         FeatureStatistics generated = new FeatureStatistics(LeNet.FEATURES);
         long[] correct = new long[LeNet.CLASSES];
-        double samplingSeconds = 0;
-        int batch = generation.batchSize();
-        for (int start = 0, call = 0; start < labels.length; start += batch, call++) {
-            long[] chunk = Arrays.copyOfRange(labels, start, Math.min(start + batch, labels.length));
+        int imageSize = Math.toIntExact(generator.imageShape().size());
+        for (int from = 0; from < labels.length; from += CLASSIFY_BATCH) {
+            int to = Math.min(labels.length, from + CLASSIFY_BATCH);
             try (NDManager scope = manager.newSubManager()) {
-                long t0 = System.nanoTime();
-                NDArray images = generation.sampler().sample(generation.model(), generation.schedule(),
-                        NativeArrays.copyOf(scope, chunk), generation.guidance(), generation.seed() + call,
-                        generation.imageShape(), null);
-                NDArray features = classifier.features(images);
+                NDArray batch = NativeArrays.copyOf(scope, Arrays.copyOfRange(images.pixels(), from * imageSize,
+                        to * imageSize), new Shape(to - from).addAll(generator.imageShape()));
+                NDArray features = classifier.features(batch);
                 generated.add(features);
                 long[] predicted = classifier.predict(features).toLongArray();
-                samplingSeconds += (System.nanoTime() - t0) / 1e9;
-                for (int i = 0; i < chunk.length; i++) {
-                    if (predicted[i] == chunk[i]) {
-                        correct[(int) chunk[i]]++;
+                for (int i = from; i < to; i++) {
+                    if (predicted[i - from] == labels[i]) {
+                        correct[(int) labels[i]]++;
                     }
                 }
-                float[] values = images.toFloatArray();
-                System.arraycopy(values, 0, pixels, start * imageSize, values.length);
             }
-            LOG.info("generated and classified {}/{} images", Math.min(start + batch, labels.length), labels.length);
         }
 
         FeatureStatistics reference = realStatistics(test, testIndices(digits), manager);
@@ -125,26 +105,25 @@ public final class Evaluator {
             perDigitAccuracy.put(Integer.toString(digit), (double) correct[digit] / perDigit);
             allCorrect += correct[digit];
         }
-        Sampler sampler = generation.sampler();
         EvalReport report = new EvalReport(
-                subject.checkpoint().toString(), subject.step(), subject.weights(),
-                new EvalReport.Sampling(generation.samplerName(), sampler.steps(generation.schedule()),
-                        generation.eta(), generation.guidance(), generation.seed()),
+                checkpoint.toString(), generator.step(), generator.weights().configName(),
+                new EvalReport.Sampling(settings.sampler().configName(), images.steps(), settings.effectiveEta(),
+                        settings.guidance(), settings.seed()),
                 List.copyOf(digits), perDigit, labels.length,
                 (double) allCorrect / labels.length, perDigitAccuracy,
                 distance, floor, (int) reference.count(), (int) floorSet.count(),
                 new EvalReport.Classifier(classifier.file().toString(), MnistClassifier.ARCHITECTURE,
                         classifier.testAccuracy(), LeNet.FEATURES),
                 manager.getDevice().toString(),
-                new EvalReport.Timing(round(samplingSeconds), round((System.nanoTime() - started) / 1e9)),
+                new EvalReport.Timing(round(images.seconds()), round((System.nanoTime() - started) / 1e9)),
                 Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
-        return new Result(report, pixels, shape);
+        return new Result(report, images.pixels(), images.shape());
     }
 
     private FeatureStatistics realStatistics(MnistDataset data, int[] indices, NDManager manager) {
         FeatureStatistics stats = new FeatureStatistics(LeNet.FEATURES);
-        for (int start = 0; start < indices.length; start += REAL_BATCH) {
-            int[] chunk = Arrays.copyOfRange(indices, start, Math.min(start + REAL_BATCH, indices.length));
+        for (int start = 0; start < indices.length; start += CLASSIFY_BATCH) {
+            int[] chunk = Arrays.copyOfRange(indices, start, Math.min(start + CLASSIFY_BATCH, indices.length));
             try (NDManager scope = manager.newSubManager()) {
                 NDList batch = data.batch(scope, chunk);
                 stats.add(classifier.features(batch.get(0)));

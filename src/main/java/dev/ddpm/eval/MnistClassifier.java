@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import dev.ddpm.common.NativeArrays;
+import dev.ddpm.common.UserException;
 import dev.ddpm.data.MnistDataset;
 import dev.ddpm.io.Safetensors;
 import dev.ddpm.io.SafetensorsException;
@@ -53,23 +54,31 @@ public final class MnistClassifier implements AutoCloseable {
     }
 
     /**
-     * The classifier cached in {@code file}, or, when there is none (or one of another architecture), a
-     * new one trained on the MNIST files in {@code mnistDir} with {@code seed} and then cached.
+     * The classifier cached in {@code file}, or, when there is none (or an older version of it), a new one
+     * trained on the MNIST files in {@code mnistDir} with {@code seed} and then cached there. Any other file is
+     * left alone and refused: it is never overwritten.
      *
      * @param manager where the weights live (its device is used for training and inference)
      */
     public static MnistClassifier loadOrTrain(Path file, Path mnistDir, NDManager manager, long seed)
             throws IOException {
-        if (Files.isRegularFile(file)) {
+        if (Files.exists(file)) {
+            Map<String, String> meta;
             try {
-                Map<String, String> meta = Safetensors.readHeader(file).metadata();
-                if (FORMAT.equals(meta.get("format")) && ARCHITECTURE.equals(meta.get("architecture"))) {
-                    return load(file, manager);
-                }
-                LOG.warn("{} is not a classifier of architecture {}: training a new one", file, ARCHITECTURE);
+                meta = Safetensors.readHeader(file).metadata();
             } catch (SafetensorsException e) {
-                LOG.warn("{}: training a new classifier", e.getMessage());
+                throw new UserException(file + " is not a ddpm classifier (" + e.getMessage() + "); it is left as it"
+                        + " is: give another --classifier file, or move it away");
             }
+            if (!FORMAT.equals(meta.get("format"))) {
+                throw new UserException(file + " is not a ddpm classifier (format '" + meta.get("format") + "'); it"
+                        + " is left as it is: give another --classifier file, or move it away");
+            }
+            if (ARCHITECTURE.equals(meta.get("architecture"))) {
+                return load(file, manager);
+            }
+            LOG.warn("{} holds classifier {}, this ddpm uses {}: training a new one in its place", file,
+                    meta.get("architecture"), ARCHITECTURE);
         }
         LOG.info("training the MNIST classifier for eval ({} epochs on {}; once, then cached in {})",
                 ClassifierTraining.EPOCHS, manager.getDevice(), file);

@@ -1,5 +1,6 @@
 package dev.ddpm.io;
 
+import dev.ddpm.common.UserException;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -51,6 +52,40 @@ public final class AtomicFiles {
         } finally {
             Files.deleteIfExists(tmp);
         }
+    }
+
+    /**
+     * Checks before any long work that {@code target} can be written: its folder exists or can be made, and a
+     * file can be created in it. Refuses with one line naming the folder and the reason.
+     */
+    public static void requireWritable(Path target) {
+        Path dir = target.toAbsolutePath().getParent();
+        try {
+            Files.createDirectories(dir);
+            Files.deleteIfExists(Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp"));
+        } catch (IOException e) {
+            throw new UserException("cannot write " + target + ": " + describe(e));
+        }
+        if (Files.isDirectory(target)) {
+            throw new UserException("cannot write " + target + ": it is a folder");
+        }
+    }
+
+    /** What went wrong with a file, in words: the JDK's exceptions often say only the path. */
+    public static String describe(IOException e) {
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied (" + e.getMessage() + ")";
+        }
+        if (e instanceof java.nio.file.NoSuchFileException) {
+            return "no such file or folder (" + e.getMessage() + ")";
+        }
+        if (e instanceof java.nio.file.NotDirectoryException || e instanceof java.nio.file.FileAlreadyExistsException) {
+            return "a file is in the way (" + e.getMessage() + ")";
+        }
+        if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
+            return f.getReason() + " (" + f.getFile() + ")";
+        }
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
     }
 
     public static void writeString(Path target, String content) throws IOException {

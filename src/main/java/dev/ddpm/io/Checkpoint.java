@@ -2,8 +2,9 @@ package dev.ddpm.io;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import dev.ddpm.config.ConfigException;
+import dev.ddpm.common.UserException;
 import dev.ddpm.config.ConfigLoader;
 import dev.ddpm.config.DdpmConfig;
 import java.io.IOException;
@@ -57,8 +58,11 @@ public record Checkpoint(
         Safetensors.write(file, tensors, meta);
     }
 
-    /** Reads a checkpoint written by {@link #write}; a file of another kind is a clear error. */
-    public static Checkpoint read(Path file, NDManager manager) throws IOException {
+    /** What a checkpoint says about itself, read from its header alone: configuration, state, tensor shapes. */
+    public record Header(DdpmConfig config, TrainingState state, Map<String, Shape> model, Map<String, Shape> ema) {}
+
+    /** Reads and checks the header of a checkpoint written by {@link #write}; a file of another kind is a clear error. */
+    public static Header readHeader(Path file) throws IOException {
         Safetensors.Header header = Safetensors.readHeader(file);
         Map<String, String> meta = header.metadata();
         if (!FORMAT.equals(meta.get("format"))) {
@@ -76,9 +80,27 @@ public record Checkpoint(
             if (meta.containsKey("state")) {
                 state = ConfigLoader.MAPPER.readValue(meta.get("state"), TrainingState.class);
             }
-        } catch (ConfigException | JsonProcessingException e) {
+        } catch (UserException | JsonProcessingException e) {
             throw new SafetensorsException(file + " has an unreadable configuration or state: " + e.getMessage());
         }
+        Map<String, Shape> model = new LinkedHashMap<>();
+        Map<String, Shape> ema = new LinkedHashMap<>();
+        header.entries().forEach((name, e) -> {
+            if (name.startsWith(MODEL)) {
+                model.put(name.substring(MODEL.length()), e.shape());
+            } else if (name.startsWith(EMA)) {
+                ema.put(name.substring(EMA.length()), e.shape());
+            }
+        });
+        if (model.isEmpty()) {
+            throw new SafetensorsException(file + " holds no model weights");
+        }
+        return new Header(config, state, model, ema);
+    }
+
+    /** Reads a checkpoint written by {@link #write}; a file of another kind is a clear error. */
+    public static Checkpoint read(Path file, NDManager manager) throws IOException {
+        Header header = readHeader(file);
         Map<String, NDArray> model = new LinkedHashMap<>();
         Map<String, NDArray> ema = new LinkedHashMap<>();
         Map<String, NDArray> optim = new LinkedHashMap<>();
@@ -93,9 +115,6 @@ public record Checkpoint(
                 array.close();
             }
         });
-        if (model.isEmpty()) {
-            throw new SafetensorsException(file + " holds no model weights");
-        }
-        return new Checkpoint(config, model, ema, optim, state);
+        return new Checkpoint(header.config(), model, ema, optim, header.state());
     }
 }

@@ -8,6 +8,8 @@ import java.awt.image.WritableRaster;
 import java.io.IOException;
 import java.nio.file.Path;
 import javax.imageio.ImageIO;
+import javax.imageio.stream.ImageOutputStream;
+import javax.imageio.stream.MemoryCacheImageOutputStream;
 
 /**
  * Lays out a batch of images {@code [N, C, H, W]} with values in [-1, 1] as a grid, row by row, and
@@ -85,9 +87,13 @@ public final class ImageGrid {
 
     /** Writes any image as a PNG, atomically. */
     public static void writePng(BufferedImage image, Path png) throws IOException {
+        // An in-memory cache: ImageIO's default file cache fails with a bare NullPointerException when the
+        // temporary folder is full or not writable.
         AtomicFiles.write(png, out -> {
-            if (!ImageIO.write(image, "png", out)) {
-                throw new IOException("no PNG writer in this Java runtime");
+            try (ImageOutputStream stream = new MemoryCacheImageOutputStream(out)) {
+                if (!ImageIO.write(image, "png", stream)) {
+                    throw new IOException("no PNG writer in this Java runtime");
+                }
             }
         });
     }

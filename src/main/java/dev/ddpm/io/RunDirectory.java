@@ -1,15 +1,24 @@
 package dev.ddpm.io;
 
+import dev.ddpm.common.UserException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The folder of one training run, {@code checkpoints/<run-name>/}:
@@ -20,12 +29,76 @@ import java.util.stream.Stream;
  *   loss.png                         loss curve, redrawn as training goes
  *   samples/step-00001000.png        grids of all ten digits (EMA weights, fixed seed)
  *   step-00001000.safetensors        checkpoints (see {@link Checkpoint}), the last K kept
+ *   .lock                            held by the process training the run
  * </pre>
- * Also finds checkpoints from what a user types: a file, a run folder, a run name, or {@code latest}.
+ * Also finds checkpoints from what a user types: a file, a run folder, a run name, or {@code latest}. The run
+ * {@value #PRETRAINED} is the model that ships with ddpm: {@code latest} falls back to it while the user has
+ * no run of their own.
  */
 public record RunDirectory(Path root) {
 
+    private static final Logger LOG = LoggerFactory.getLogger(RunDirectory.class);
     private static final Pattern CHECKPOINT = Pattern.compile("step-(\\d+)\\.safetensors");
+    private static final Pattern RUN_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
+    /** Temporary files of interrupted atomic writes ({@link AtomicFiles}). */
+    private static final Pattern TEMPORARY = Pattern.compile("\\..+\\.tmp");
+    /** The run folder of the shipped model. */
+    public static final String PRETRAINED = "pretrained";
+    /** Folders under the checkpoints root that are not the user's runs. */
+    private static final List<String> RESERVED = List.of(PRETRAINED, "classifier");
+
+    /**
+     * The folder of run {@code name} under {@code checkpointsRoot}; the name must be a plain folder name that is
+     * not reserved.
+     */
+    public static RunDirectory named(Path checkpointsRoot, String name) {
+        if (!RUN_NAME.matcher(name).matches() || RESERVED.contains(name)) {
+            throw new UserException("run name '" + name + "' is not allowed: use letters, digits, '.', '_' and '-'"
+                    + " (starting with a letter or digit, at most 100), not " + String.join(" or ", RESERVED));
+        }
+        return new RunDirectory(checkpointsRoot.resolve(name));
+    }
+
+    /**
+     * Takes the run's lock for this process (released when closed or when the process ends, even killed), so
+     * that two trainings never write into one run; another holder is a {@link UserException}.
+     */
+    public AutoCloseable lock() throws IOException {
+        Files.createDirectories(root);
+        Path file = root.resolve(".lock");
+        FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.READ);
+        FileLock lock = channel.tryLock();
+        if (lock == null) {
+            String holder = new String(Files.readAllBytes(file), StandardCharsets.UTF_8).trim();
+            channel.close();
+            throw new UserException("run folder " + root + " is in use by another ddpm process"
+                    + (holder.isEmpty() ? "" : " (pid " + holder + ")") + "; wait for it to finish or pick another"
+                    + " --run name");
+        }
+        channel.truncate(0);
+        channel.write(java.nio.ByteBuffer.wrap(Long.toString(ProcessHandle.current().pid())
+                .getBytes(StandardCharsets.UTF_8)));
+        return () -> {
+            lock.release();
+            channel.close();
+        };
+    }
+
+    /** Deletes what interrupted atomic writes left in the run (call with the lock held). */
+    public void removeTemporaryFiles() throws IOException {
+        for (Path dir : List.of(root, samples())) {
+            if (!Files.isDirectory(dir)) {
+                continue;
+            }
+            try (Stream<Path> files = Files.list(dir)) {
+                for (Path f : files.filter(p -> TEMPORARY.matcher(p.getFileName().toString()).matches()).toList()) {
+                    Files.deleteIfExists(f);
+                    LOG.info("removed {}, left by an interrupted write", f);
+                }
+            }
+        }
+    }
 
     public Path config() {
         return root.resolve("config.json");
@@ -70,7 +143,8 @@ public record RunDirectory(Path root) {
         return all.isEmpty() ? Optional.empty() : Optional.of(all.get(all.size() - 1));
     }
 
-    static long stepOf(Path checkpoint) {
+    /** The step of a checkpoint file named {@code step-N.safetensors}, or -1. */
+    public static long stepOf(Path checkpoint) {
         Matcher m = CHECKPOINT.matcher(checkpoint.getFileName().toString());
         return m.matches() ? Long.parseLong(m.group(1)) : -1;
     }
@@ -83,10 +157,16 @@ public record RunDirectory(Path root) {
      */
     public static Path resolveCheckpoint(String spec, Path checkpointsRoot) {
         if (spec == null || spec.equals("latest")) {
-            return latestRun(checkpointsRoot).flatMap(RunDirectory::latestCheckpoint)
-                    .orElseThrow(() -> new NoCheckpointException("no checkpoint under " + checkpointsRoot
-                            + "/ yet: train one with './ddpm train --config config/quick.json' or import"
-                            + " reference weights with './ddpm import --from weights.safetensors'"));
+            Optional<Path> users = latestRun(checkpointsRoot).flatMap(RunDirectory::latestCheckpoint);
+            if (users.isPresent()) {
+                return users.get();
+            }
+            Optional<Path> shipped = new RunDirectory(checkpointsRoot.resolve(PRETRAINED)).latestCheckpoint();
+            shipped.ifPresent(p -> LOG.info("no run of your own under {}/ yet: using the model that ships with ddpm,"
+                    + " {}", checkpointsRoot, p));
+            return shipped.orElseThrow(() -> new NoCheckpointException("no checkpoint under " + checkpointsRoot
+                    + "/ yet: train one with './ddpm train --config config/quick.json' or import"
+                    + " reference weights with './ddpm import --from weights.safetensors'"));
         }
         Path path = Path.of(spec);
         if (Files.isRegularFile(path)) {
@@ -102,13 +182,45 @@ public record RunDirectory(Path root) {
                 + " folder, a run name under " + checkpointsRoot + "/, or 'latest'");
     }
 
-    /** The run under {@code checkpointsRoot} whose newest checkpoint was written last. */
+    /**
+     * Reads the checkpoint {@code spec} names, already resolved to {@code resolved}, with {@code reader}. A run's
+     * newest checkpoint can be deleted by the training that rotates them between finding and reading it: then
+     * the run's newer one is read instead (a few times at most).
+     */
+    public static <T> T readCheckpoint(Path resolved, String spec, Path checkpointsRoot, Function<Path, T> reader) {
+        Path file = resolved;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return reader.apply(file);
+            } catch (RuntimeException e) {
+                boolean rotated = !Files.exists(file) && !file.toString().equals(spec) && causedBy(e,
+                        NoSuchFileException.class);
+                if (!rotated || attempt == 3) {
+                    throw e;
+                }
+                LOG.info("{} was replaced by a newer checkpoint while being read; reading the newer one", file);
+                file = resolveCheckpoint(spec, checkpointsRoot);
+            }
+        }
+    }
+
+    private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (type.isInstance(t)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The user's run (not the shipped model) under {@code checkpointsRoot} whose newest checkpoint was written last. */
     public static Optional<RunDirectory> latestRun(Path checkpointsRoot) {
         if (!Files.isDirectory(checkpointsRoot)) {
             return Optional.empty();
         }
         try (Stream<Path> dirs = Files.list(checkpointsRoot)) {
             return dirs.filter(Files::isDirectory)
+                    .filter(d -> !RESERVED.contains(d.getFileName().toString()))
                     .map(RunDirectory::new)
                     .filter(r -> r.latestCheckpoint().isPresent())
                     .max(Comparator.comparing(r -> modified(r.latestCheckpoint().get())));
@@ -126,7 +238,7 @@ public record RunDirectory(Path root) {
     }
 
     /** No checkpoint where the user pointed; the message says how to get one. */
-    public static class NoCheckpointException extends RuntimeException {
+    public static class NoCheckpointException extends UserException {
         private static final long serialVersionUID = 1L;
 
         public NoCheckpointException(String message) {

@@ -235,9 +235,12 @@ public final class UNet extends ModelBlock {
         return problems;
     }
 
-    /** One line for a list of {@link #mismatches}. */
+    /** One readable line for a list of {@link #mismatches}: how many, and the first few. */
     public static String describe(List<String> problems) {
-        return "weights do not fit the model (" + problems.size() + " tensors): " + String.join("; ", problems);
+        int shown = Math.min(problems.size(), 4);
+        return "weights do not fit the model (" + problems.size() + " tensors): "
+                + String.join("; ", problems.subList(0, shown))
+                + (problems.size() > shown ? "; and " + (problems.size() - shown) + " more" : "");
     }
 
     /** One row of {@link #summary}: a top-level block, its output shapes and its parameter count. */

@@ -145,8 +145,8 @@ class DdpmCommandTest {
         assertEquals(0, r.exit(), r.err());
         assertEquals(0.5, p.loaded.train().lr());
         assertEquals(List.of(1), p.loaded.model().attentionLevels());
-        assertEquals("fashion-mnist", p.loaded.train().dataset());
-        assertEquals("cosine", p.loaded.diffusion().schedule());
+        assertEquals("fashion-mnist", p.loaded.train().dataset().configName());
+        assertEquals("cosine", p.loaded.diffusion().schedule().configName());
         assertEquals(16, p.loaded.model().baseChannels(), "from quick.json");
         assertEquals(1000, p.loaded.diffusion().timesteps(), "from the defaults");
 

@@ -1,5 +1,6 @@
 package dev.ddpm.cli;
 
+import dev.ddpm.common.UserException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,7 +15,7 @@ class DevicesTest {
     @Test
     void malformedSpecsAreUsageErrorsNamingTheAllowedValues() {
         for (String bad : new String[] {"", "cuda", "gpu:", "gpu:x", "tpu"}) {
-            UsageException e = assertThrows(UsageException.class, () -> Devices.resolve(bad));
+            UserException e = assertThrows(UserException.class, () -> Devices.resolve(bad));
             assertTrue(e.getMessage().contains("auto, cpu, gpu or gpu:N"), e.getMessage());
         }
     }
@@ -30,8 +31,8 @@ class DevicesTest {
     @Test
     void askingForAGpuWhereThereIsNoneIsAClearError() {
         assumeTrue(Engine.getEngine("PyTorch").getGpuCount() == 0, "this machine has a GPU");
-        UsageException e = assertThrows(UsageException.class, () -> Devices.resolve("gpu"));
+        UserException e = assertThrows(UserException.class, () -> Devices.resolve("gpu"));
         assertTrue(e.getMessage().contains("no GPU"), e.getMessage());
-        assertThrows(UsageException.class, () -> Devices.resolve("gpu:1"));
+        assertThrows(UserException.class, () -> Devices.resolve("gpu:1"));
     }
 }

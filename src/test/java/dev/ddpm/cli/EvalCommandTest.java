@@ -39,7 +39,8 @@ class EvalCommandTest {
     private Path tinyCheckpoint() throws Exception {
         DiffusionConfig r = DiffusionConfig.reference();
         DdpmConfig config = DdpmConfig.reference().withModel(TINY).withDiffusion(new DiffusionConfig(20,
-                r.schedule(), r.betaStart(), r.betaEnd(), r.cosineS(), 0, true, "l1", "float64"));
+                r.schedule(), r.betaStart(), r.betaEnd(), r.cosineS(), 0, true, DiffusionConfig.Loss.L1,
+                DiffusionConfig.Precision.FLOAT64));
         Path checkpoint = dir.resolve("checkpoints/tiny/step-00000010.safetensors");
         try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
             new Checkpoint(config, UNet.create(TINY, m).weights(), Map.of(), Map.of(),

@@ -48,7 +48,8 @@ class SampleCommandTest {
     static void writeTinyCheckpoint() throws Exception {
         DiffusionConfig r = DiffusionConfig.reference();
         DdpmConfig config = DdpmConfig.reference().withModel(TINY).withDiffusion(new DiffusionConfig(TIMESTEPS,
-                r.schedule(), r.betaStart(), r.betaEnd(), r.cosineS(), 0, true, "l1", "float64"));
+                r.schedule(), r.betaStart(), r.betaEnd(), r.cosineS(), 0, true, DiffusionConfig.Loss.L1,
+                DiffusionConfig.Precision.FLOAT64));
         checkpoint = shared.resolve("checkpoints/tiny/step-00000010.safetensors");
         try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
             Map<String, NDArray> model = UNet.create(TINY, m).weights();

@@ -12,6 +12,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -36,7 +37,7 @@ class TrainCommandTest {
     @Test
     void signalWritesACheckpointAndTheRunResumes() throws Exception {
         Path config = tmp.resolve("tiny.json");
-        ConfigLoader.save(TrainingFixtures.tiny(Map.of("train.epochs", "100000")), config);
+        Files.writeString(config, ConfigLoader.toJson(TrainingFixtures.tiny(Map.of("train.epochs", "100000"))));
         Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path"), DdpmCommand.class.getName(),
                 "train", "--config", config.toString(), "--run", "sig", "--device", "cpu")

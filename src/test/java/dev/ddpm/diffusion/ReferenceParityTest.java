@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.ddpm.testing.ParityFixture;
 import dev.ddpm.config.DiffusionConfig;
 import dev.ddpm.config.ModelConfig;
 import dev.ddpm.model.UNet;
@@ -43,13 +44,13 @@ class ReferenceParityTest {
     }
 
     private static NoiseSchedule referenceSchedule(boolean clip) {
-        return referenceSchedule(clip, "float64");
+        return referenceSchedule(clip, DiffusionConfig.Precision.FLOAT64);
     }
 
-    private static NoiseSchedule referenceSchedule(boolean clip, String precision) {
+    private static NoiseSchedule referenceSchedule(boolean clip, DiffusionConfig.Precision precision) {
         DiffusionConfig r = DiffusionConfig.reference();
-        return NoiseSchedule.create(new DiffusionConfig(1001, "linear", r.betaStart(), r.betaEnd(), r.cosineS(), 1,
-                clip, "l1", precision), manager);
+        return NoiseSchedule.create(new DiffusionConfig(1001, DiffusionConfig.Schedule.LINEAR, r.betaStart(),
+                r.betaEnd(), r.cosineS(), 1, clip, DiffusionConfig.Loss.L1, precision));
     }
 
     private static void assertClose(NDArray actual, String expected, double tolerance) {
@@ -57,26 +58,42 @@ class ReferenceParityTest {
         assertTrue(error < tolerance, expected + ": relative error " + error);
     }
 
+    /**
+     * The sampling loop's own step ({@link ReverseProcess#step}) from the fixture's {@code x_t} at {@code t} with
+     * noise {@code z} (null: the mean, as at the final timestep).
+     */
+    private static NDArray reverseStep(NoiseSchedule schedule, int t, NDArray z) {
+        NDArray xt = fixture.get("p.xt");
+        NDManager out = xt.getManager();
+        try (NDManager step = out.newSubManager()) {
+            NDArray labels = fixture.get("input.labels");
+            ReverseProcess.Conditioning conditioning = ReverseProcess.Conditioning.of(step, labels, 0);
+            ReverseProcess.DeviceStep coefficients = ReverseProcess.upload(step,
+                    List.of(ReverseStep.ddpm(schedule, t)), labels.size()).get(0);
+            NDArray x = xt.duplicate();
+            x.attach(step);
+            NDArray prev = ReverseProcess.step(model, x, coefficients, conditioning, schedule.clipX0(), z);
+            prev.attach(out);
+            return prev;
+        }
+    }
+
     @Test
     void l1LossOfTheForwardProcessMatches() {
-        try (NoiseSchedule schedule = referenceSchedule(true); NDManager m = manager.newSubManager()) {
-            NDArray xt = schedule.qSample(fixture.get("q.x0"), fixture.get("q.t"), fixture.get("q.noise"));
-            xt.attach(m);
-            NDArray predicted = model.predictNoise(xt, fixture.get("q.t"), fixture.get("input.labels"));
-            NDArray loss = DiffusionLoss.of("l1").loss(fixture.get("q.noise"), predicted);
+        // The fixture's own x_t (checked against the forward process in ForwardProcessTest).
+        try (NDManager m = manager.newSubManager()) {
+            NDArray predicted = model.predictNoise(fixture.get("q.xt"), fixture.get("q.t"), fixture.get("input.labels"));
+            predicted.attach(m);
+            NDArray loss = DiffusionLoss.of(DiffusionConfig.Loss.L1).loss(fixture.get("q.noise"), predicted);
             assertClose(loss, "loss.l1", 1e-4);
         }
     }
 
     @Test
     void reverseStepsMatchClippedAndUnclipped() {
-        NDArray xt = fixture.get("p.xt");
-        NDArray labels = fixture.get("input.labels");
         NDArray z = fixture.get("p.z");
-        try (NoiseSchedule clipped = referenceSchedule(true); NoiseSchedule unclipped = referenceSchedule(false)) {
-            assertClose(DdpmSampler.reverseStep(model, clipped, xt, 1000, labels, 0, z), "p.x_prev_clipped", 1e-4);
-            assertClose(DdpmSampler.reverseStep(model, unclipped, xt, 1000, labels, 0, z), "p.x_prev_unclipped", 1e-4);
-        }
+        assertClose(reverseStep(referenceSchedule(true), 1000, z), "p.x_prev_clipped", 1e-4);
+        assertClose(reverseStep(referenceSchedule(false), 1000, z), "p.x_prev_unclipped", 1e-4);
     }
 
     /**
@@ -87,12 +104,9 @@ class ReferenceParityTest {
      */
     @Test
     void finalStepMatchesWithTheReferencesFloat32ScheduleAndStaysCloseWithTheExactOne() {
-        NDArray xt = fixture.get("p.xt");
-        NDArray labels = fixture.get("input.labels");
-        try (NoiseSchedule exact = referenceSchedule(true, "float64");
-                NoiseSchedule reference = referenceSchedule(true, "float32")) {
-            assertClose(DdpmSampler.reverseStep(model, reference, xt, 1, labels, 0, null), "p.x_final_t1_clipped", 1e-4);
-            assertClose(DdpmSampler.reverseStep(model, exact, xt, 1, labels, 0, null), "p.x_final_t1_clipped", 3e-4);
-        }
+        assertClose(reverseStep(referenceSchedule(true, DiffusionConfig.Precision.FLOAT32), 1, null),
+                "p.x_final_t1_clipped", 1e-4);
+        assertClose(reverseStep(referenceSchedule(true, DiffusionConfig.Precision.FLOAT64), 1, null),
+                "p.x_final_t1_clipped", 3e-4);
     }
 }

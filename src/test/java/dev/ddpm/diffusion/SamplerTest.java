@@ -1,5 +1,7 @@
 package dev.ddpm.diffusion;
 
+import static dev.ddpm.config.DiffusionConfig.Schedule.COSINE;
+import static dev.ddpm.config.DiffusionConfig.Schedule.LINEAR;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -10,6 +12,9 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
+import dev.ddpm.common.NativeArrays;
+import dev.ddpm.config.DiffusionConfig;
 import dev.ddpm.config.ModelConfig;
 import dev.ddpm.model.UNet;
 import java.util.ArrayList;
@@ -35,14 +40,21 @@ class SamplerTest {
         manager.close();
     }
 
-    private static NoiseSchedule schedule(int timesteps, String kind, int finalTimestep) {
-        return NoiseSchedule.create(NoiseScheduleTest.config(timesteps, kind, finalTimestep), manager);
+    private static NoiseSchedule schedule(int timesteps, DiffusionConfig.Schedule kind, int finalTimestep) {
+        return NoiseScheduleTest.schedule(timesteps, kind, finalTimestep);
+    }
+
+    /** One batch through the shared loop, libtorch seeded first (as the generator does). */
+    static NDArray run(Sampler sampler, NoiseModel model, NoiseSchedule schedule, NDArray labels, double guidance,
+            long seed, Shape image, SamplingListener listener) {
+        JniUtils.setSeed(seed);
+        return new ReverseProcess(sampler, schedule).run(model, labels, guidance, image, listener);
     }
 
     private static float[] sample(Sampler sampler, NoiseModel model, NoiseSchedule schedule, long[] labels,
             double guidance, long seed) {
         try (NDManager m = manager.newSubManager()) {
-            NDArray x = sampler.sample(model, schedule, m.create(labels), guidance, seed, IMAGE, null);
+            NDArray x = run(sampler, model, schedule, NativeArrays.copyOf(m, labels), guidance, seed, IMAGE, null);
             assertEquals(new Shape(labels.length).addAll(IMAGE), x.getShape());
             return x.toFloatArray();
         }
@@ -58,117 +70,112 @@ class SamplerTest {
 
     @Test
     void sameSeedGivesIdenticalSamples() {
-        try (NoiseSchedule s = schedule(40, "linear", 0)) {
-            long[] labels = {3, 7, 1};
-            for (Sampler sampler : List.of(new DdpmSampler(), new DdimSampler(8, 0.5))) {
-                float[] first = sample(sampler, new ToyNoiseModel(), s, labels, 0, 5);
-                float[] second = sample(sampler, new ToyNoiseModel(), s, labels, 0, 5);
-                float[] otherSeed = sample(sampler, new ToyNoiseModel(), s, labels, 0, 6);
-                assertArrayEquals(first, second);
-                assertFalse(Arrays.equals(first, otherSeed));
-                for (float v : first) {
-                    assertTrue(v >= -1 && v <= 1, "sample value " + v + " outside [-1, 1]");
-                }
+        NoiseSchedule s = schedule(40, LINEAR, 0);
+        long[] labels = {3, 7, 1};
+        for (Sampler sampler : List.of(new DdpmSampler(), new DdimSampler(8, 0.5))) {
+            float[] first = sample(sampler, new ToyNoiseModel(), s, labels, 0, 5);
+            float[] second = sample(sampler, new ToyNoiseModel(), s, labels, 0, 5);
+            float[] otherSeed = sample(sampler, new ToyNoiseModel(), s, labels, 0, 6);
+            assertArrayEquals(first, second);
+            assertFalse(Arrays.equals(first, otherSeed));
+            for (float v : first) {
+                assertTrue(v >= -1 && v <= 1, "sample value " + v + " outside [-1, 1]");
             }
         }
     }
 
     @Test
     void ddimWithEveryTimestepAndEtaOneUsesDdpmPosteriorStd() {
-        for (NoiseSchedule s : List.of(schedule(1000, "linear", 0), schedule(1000, "cosine", 0),
-                schedule(1001, "linear", 1))) {
-            try (s) {
-                List<ReverseStep> ddpm = DdpmSampler.plan(s);
-                List<ReverseStep> ddim = new DdimSampler(s.reverseSteps(), 1.0).plan(s);
-                assertEquals(ddpm.size(), ddim.size());
-                for (int i = 0; i < ddpm.size(); i++) {
-                    ReverseStep p = ddpm.get(i);
-                    ReverseStep q = ddim.get(i);
-                    assertEquals(p.t(), q.t());
-                    assertEquals(Math.sqrt(s.posteriorVariance(p.t())), p.sigma());
-                    assertEquals(p.sigma(), q.sigma(), 1e-12 * p.sigma(), "sigma at t = " + p.t());
-                    assertEquals(p.c(), q.c(), 1e-9 * Math.abs(p.c()), "x0 coefficient at t = " + p.t());
-                    assertEquals(p.d(), q.d(), 1e-9 * Math.abs(p.d()), "x_t coefficient at t = " + p.t());
-                }
+        for (NoiseSchedule s : List.of(schedule(1000, LINEAR, 0), schedule(1000, COSINE, 0),
+                schedule(1001, LINEAR, 1))) {
+            List<ReverseStep> ddpm = new DdpmSampler().plan(s);
+            List<ReverseStep> ddim = new DdimSampler(s.reverseSteps(), 1.0).plan(s);
+            assertEquals(ddpm.size(), ddim.size());
+            for (int i = 0; i < ddpm.size(); i++) {
+                ReverseStep p = ddpm.get(i);
+                ReverseStep q = ddim.get(i);
+                assertEquals(p.t(), q.t());
+                assertEquals(Math.sqrt(s.posteriorVariance(p.t())), p.sigma());
+                assertEquals(p.sigma(), q.sigma(), 1e-12 * p.sigma(), "sigma at t = " + p.t());
+                assertEquals(p.c(), q.c(), 1e-9 * Math.abs(p.c()), "x0 coefficient at t = " + p.t());
+                assertEquals(p.d(), q.d(), 1e-9 * Math.abs(p.d()), "x_t coefficient at t = " + p.t());
             }
         }
-        try (NoiseSchedule s = schedule(50, "linear", 0)) {
-            long[] labels = {0, 9};
-            float[] ddpm = sample(new DdpmSampler(), new ToyNoiseModel(), s, labels, 0, 11);
-            float[] ddim = sample(new DdimSampler(50, 1.0), new ToyNoiseModel(), s, labels, 0, 11);
-            assertTrue(maxAbsDifference(ddpm, ddim) < 1e-5, "max difference " + maxAbsDifference(ddpm, ddim));
-        }
+        NoiseSchedule s = schedule(50, LINEAR, 0);
+        long[] labels = {0, 9};
+        float[] ddpm = sample(new DdpmSampler(), new ToyNoiseModel(), s, labels, 0, 11);
+        float[] ddim = sample(new DdimSampler(50, 1.0), new ToyNoiseModel(), s, labels, 0, 11);
+        assertTrue(maxAbsDifference(ddpm, ddim) < 1e-5, "max difference " + maxAbsDifference(ddpm, ddim));
     }
 
     @Test
     void ddimVisitsEvenlySpacedTimestepsWithinTheSchedule() {
-        try (NoiseSchedule standard = schedule(1000, "linear", 0);
-                NoiseSchedule reference = schedule(1001, "linear", 1)) {
-            int[] ts = new DdimSampler(50, 0).timesteps(standard);
-            assertEquals(50, ts.length);
-            assertEquals(999, ts[0]);
-            assertEquals(0, ts[49]);
-            for (int i = 1; i < ts.length; i++) {
-                assertTrue(ts[i] < ts[i - 1]);
-            }
-            int[] all = new DdimSampler(1000, 0).timesteps(reference);
-            assertEquals(1000, all[0]);
-            assertEquals(1, all[999]);
-            assertEquals(999, all.length - 1);
-            assertEquals(1, new DdimSampler(1, 0).plan(standard).size());
-            assertThrows(IllegalArgumentException.class, () -> new DdimSampler(1001, 0).plan(standard));
-            assertThrows(IllegalArgumentException.class, () -> new DdimSampler(0, 0));
-            for (ReverseStep step : new DdimSampler(20, 0).plan(standard)) {
-                assertEquals(0.0, step.sigma());
-            }
+        NoiseSchedule standard = schedule(1000, LINEAR, 0);
+        NoiseSchedule reference = schedule(1001, LINEAR, 1);
+        int[] ts = new DdimSampler(50, 0).timesteps(standard);
+        assertEquals(50, ts.length);
+        assertEquals(999, ts[0]);
+        assertEquals(0, ts[49]);
+        for (int i = 1; i < ts.length; i++) {
+            assertTrue(ts[i] < ts[i - 1]);
+        }
+        int[] all = new DdimSampler(1000, 0).timesteps(reference);
+        assertEquals(1000, all[0]);
+        assertEquals(1, all[999]);
+        assertEquals(999, all.length - 1);
+        assertEquals(1, new DdimSampler(1, 0).plan(standard).size());
+        assertThrows(IllegalArgumentException.class, () -> new DdimSampler(1001, 0).plan(standard));
+        assertThrows(IllegalArgumentException.class, () -> new DdimSampler(0, 0));
+        for (ReverseStep step : new DdimSampler(20, 0).plan(standard)) {
+            assertEquals(0.0, step.sigma());
         }
     }
 
     @Test
     void guidanceZeroIsPlainConditionalSamplingInOnePass() {
-        try (NoiseSchedule s = schedule(30, "linear", 0)) {
-            long[] labels = {2, 5, -1};
-            ToyNoiseModel plain = new ToyNoiseModel();
-            sample(new DdimSampler(6, 0.3), plain, s, labels, 0, 1);
-            assertEquals(6, plain.calls.size());
-            for (long[] call : plain.calls) {
-                assertArrayEquals(labels, call);
-            }
+        NoiseSchedule s = schedule(30, LINEAR, 0);
+        long[] labels = {2, 5, -1};
+        ToyNoiseModel plain = new ToyNoiseModel();
+        sample(new DdimSampler(6, 0.3), plain, s, labels, 0, 1);
+        assertEquals(6, plain.calls.size());
+        for (long[] call : plain.calls) {
+            assertArrayEquals(labels, call);
         }
     }
 
     @Test
     void guidanceCombinesBothPredictionsFromOneBatchedPass() {
         double w = 2.5;
-        try (NoiseSchedule s = schedule(30, "linear", 0)) {
-            long[] labels = {2, 5};
-            ToyNoiseModel batched = new ToyNoiseModel();
-            float[] guided = sample(new DdpmSampler(), batched, s, labels, w, 3);
-            assertEquals(30, batched.calls.size());
-            for (long[] call : batched.calls) {
-                assertArrayEquals(new long[] {2, 5, -1, -1}, call);
-            }
-            ToyNoiseModel toy = new ToyNoiseModel();
-            NoiseModel twoPasses = (x, t, y) -> {
-                NDArray conditional = toy.predictNoise(x, t, y);
-                NDArray unconditional = toy.predictNoise(x, t, y.onesLike().neg());
-                return unconditional.add(conditional.sub(unconditional).mul(1 + w));
-            };
-            float[] expected = sample(new DdpmSampler(), twoPasses, s, labels, 0, 3);
-            assertTrue(maxAbsDifference(expected, guided) < 1e-5);
-            assertFalse(Arrays.equals(guided, sample(new DdpmSampler(), new ToyNoiseModel(), s, labels, 0, 3)));
-            assertThrows(IllegalArgumentException.class,
-                    () -> sample(new DdpmSampler(), new ToyNoiseModel(), s, labels, -1, 3));
+        NoiseSchedule s = schedule(30, LINEAR, 0);
+        long[] labels = {2, 5};
+        ToyNoiseModel batched = new ToyNoiseModel();
+        float[] guided = sample(new DdpmSampler(), batched, s, labels, w, 3);
+        assertEquals(30, batched.calls.size());
+        for (long[] call : batched.calls) {
+            assertArrayEquals(new long[] {2, 5, -1, -1}, call);
         }
+        ToyNoiseModel toy = new ToyNoiseModel();
+        NoiseModel twoPasses = (x, t, y) -> {
+            NDArray conditional = toy.predictNoise(x, t, y);
+            NDArray unconditional = toy.predictNoise(x, t, y.onesLike().neg());
+            NDArray weight = NativeArrays.scalar(x.getManager(), (float) (1 + w));
+            return unconditional.add(conditional.sub(unconditional).mul(weight));
+        };
+        float[] expected = sample(new DdpmSampler(), twoPasses, s, labels, 0, 3);
+        assertTrue(maxAbsDifference(expected, guided) < 1e-5);
+        assertFalse(Arrays.equals(guided, sample(new DdpmSampler(), new ToyNoiseModel(), s, labels, 0, 3)));
+        assertThrows(IllegalArgumentException.class,
+                () -> sample(new DdpmSampler(), new ToyNoiseModel(), s, labels, -1, 3));
     }
 
     @Test
     void memoryStaysFlatOverTheLoop() {
-        try (NoiseSchedule s = schedule(60, "linear", 0); NDManager m = manager.newSubManager()) {
+        NoiseSchedule s = schedule(60, LINEAR, 0);
+        try (NDManager m = manager.newSubManager()) {
             List<Integer> liveArrays = new ArrayList<>();
             SamplingListener count = (i, total, t, x) -> liveArrays.add(manager.getManagedArrays().size());
-            NDArray x = new DdpmSampler().sample(new ToyNoiseModel(), s, m.create(new long[] {1, 2}), 1.5, 0, IMAGE,
-                    count);
+            NDArray x = run(new DdpmSampler(), new ToyNoiseModel(), s, NativeArrays.copyOf(m, new long[] {1, 2}), 1.5,
+                    0, IMAGE, count);
             assertEquals(60, liveArrays.size());
             assertEquals(1, liveArrays.stream().distinct().count(), "live arrays per step: " + liveArrays);
             assertEquals(s.timesteps(), liveArrays.size());
@@ -179,30 +186,21 @@ class SamplerTest {
     @Test
     void memoryStaysFlatWithTheUNet() {
         ModelConfig tiny = new ModelConfig(8, 2, 8, 10, 1, 16, List.of(0), 8);
-        try (NDManager m = manager.newSubManager(); NoiseSchedule s = schedule(20, "linear", 0)) {
+        NoiseSchedule s = schedule(20, LINEAR, 0);
+        try (NDManager m = manager.newSubManager()) {
             NoiseModel unet = UNet.create(tiny, m).frozenNoiseModel(m);
             List<Integer> liveArrays = new ArrayList<>();
             SamplingListener count = (i, total, t, x) -> liveArrays.add(manager.getManagedArrays().size());
-            new DdimSampler(6, 1.0).sample(unet, s, m.create(new long[] {1, 2}), 1.5, 0, new Shape(1, 16, 16), count);
+            run(new DdimSampler(6, 1.0), unet, s, NativeArrays.copyOf(m, new long[] {1, 2}), 1.5, 0,
+                    new Shape(1, 16, 16), count);
             assertEquals(1, liveArrays.stream().distinct().count(), "live arrays per step: " + liveArrays);
         }
     }
 
     @Test
-    void aMemoryCapSplitsTheBatchButKeepsEveryImage() {
-        try (NoiseSchedule s = schedule(20, "linear", 0); NDManager m = manager.newSubManager()) {
-            List<Long> batches = new ArrayList<>();
-            SamplingListener sizes = (i, total, t, x) -> batches.add(x.getShape().get(0));
-            NDArray x = new DdimSampler(4, 0, 2).sample(new ToyNoiseModel(), s, m.create(new long[] {0, 1, 2, 3, 4}),
-                    0, 9, IMAGE, sizes);
-            assertEquals(new Shape(5, 1, 8, 8), x.getShape());
-            assertEquals(List.of(2L, 2L, 2L, 2L, 2L, 2L, 2L, 2L, 1L, 1L, 1L, 1L), batches);
-        }
-    }
-
-    @Test
     void listenerSeesEveryStepAndTheFinalSample() {
-        try (NoiseSchedule s = schedule(1001, "linear", 1); NDManager m = manager.newSubManager()) {
+        NoiseSchedule s = schedule(1001, LINEAR, 1);
+        try (NDManager m = manager.newSubManager()) {
             List<Integer> timesteps = new ArrayList<>();
             float[][] lastFrame = new float[1][];
             SamplingListener listener = (i, total, t, x) -> {
@@ -212,8 +210,8 @@ class SamplerTest {
                     lastFrame[0] = x.toFloatArray();
                 }
             };
-            NDArray x = new DdimSampler(5, 0).sample(new ToyNoiseModel(), s, m.create(new long[] {4}), 0, 2, IMAGE,
-                    listener);
+            NDArray x = run(new DdimSampler(5, 0), new ToyNoiseModel(), s, NativeArrays.copyOf(m, new long[] {4}), 0, 2,
+                    IMAGE, listener);
             assertEquals(List.of(1000, 750, 501, 251, 1), timesteps);
             assertArrayEquals(lastFrame[0], x.toFloatArray());
         }

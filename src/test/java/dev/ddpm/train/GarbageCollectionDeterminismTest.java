@@ -45,14 +45,14 @@ class GarbageCollectionDeterminismTest {
         RunDirectory run = new RunDirectory(tmp.resolve(name));
         if (stopAt != null) {
             try (Trainer t = new Trainer(config, TrainingFixtures.mnist(), Device.cpu())) {
-                assertEquals(Trainer.Outcome.STOPPED, t.run(run, stopAt));
+                assertEquals(TrainingLoop.Outcome.STOPPED, TrainingLoop.forRun(t, run).run(stopAt));
             }
         }
         try (Trainer t = new Trainer(config, TrainingFixtures.mnist(), Device.cpu())) {
             if (stopAt != null) {
                 t.resume(run.latestCheckpoint().orElseThrow());
             }
-            assertEquals(Trainer.Outcome.COMPLETED, t.run(run));
+            assertEquals(TrainingLoop.Outcome.COMPLETED, TrainingLoop.forRun(t, run).run());
             Map<String, float[]> weights = new LinkedHashMap<>();
             for (Map.Entry<String, NDArray> e : t.model().weights().entrySet()) {
                 weights.put(e.getKey(), e.getValue().toFloatArray());

@@ -56,10 +56,10 @@ class QuickTrainingTest {
                 "train.sample_every_steps", "0", "train.data_dir", TrainingFixtures.dataRoot().toString()));
         RunDirectory run = new RunDirectory(tmp.resolve("quick"));
         try (Trainer trainer = new Trainer(config, TrainingFixtures.mnist(), Device.cpu())) {
-            assertEquals(Trainer.Outcome.STOPPED, trainer.run(run, WARMUP));
+            assertEquals(TrainingLoop.Outcome.STOPPED, TrainingLoop.forRun(trainer, run).run(WARMUP));
             long arraysAfterWarmup = liveArrays();
             long rssAfterWarmup = nativeResidentBytes();
-            assertEquals(Trainer.Outcome.STOPPED, trainer.run(run, STEPS));
+            assertEquals(TrainingLoop.Outcome.STOPPED, TrainingLoop.forRun(trainer, run).run(STEPS));
             long arraysAtEnd = liveArrays();
             long rssAtEnd = nativeResidentBytes();
 

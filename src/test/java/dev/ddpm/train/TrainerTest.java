@@ -47,7 +47,7 @@ class TrainerTest {
         RunDirectory straight = new RunDirectory(tmp.resolve("straight"));
         Map<String, float[]> expected;
         try (Trainer t = new Trainer(config, TrainingFixtures.mnist(), Device.cpu())) {
-            assertEquals(Trainer.Outcome.COMPLETED, t.run(straight));
+            assertEquals(TrainingLoop.Outcome.COMPLETED, TrainingLoop.forRun(t, straight).run());
             assertEquals(new TrainingState(8, 2, 0, 0, 8), t.state());
             expected = snapshot(t.model().weights());
         }
@@ -55,14 +55,14 @@ class TrainerTest {
         RunDirectory interrupted = new RunDirectory(tmp.resolve("interrupted"));
         try (Trainer t = new Trainer(config, TrainingFixtures.mnist(), Device.cpu())) {
             // Stops mid-epoch (step 5 of 8 is batch 1 of epoch 1), so the position in the epoch matters.
-            assertEquals(Trainer.Outcome.STOPPED, t.run(interrupted, 5));
+            assertEquals(TrainingLoop.Outcome.STOPPED, TrainingLoop.forRun(t, interrupted).run(5));
         }
         Path checkpoint = interrupted.latestCheckpoint().orElseThrow();
         assertEquals(interrupted.checkpoint(5), checkpoint);
         try (Trainer t = new Trainer(config, TrainingFixtures.mnist(), Device.cpu())) {
             t.resume(checkpoint);
             assertEquals(new TrainingState(5, 1, 1, 0, 5), t.state());
-            assertEquals(Trainer.Outcome.COMPLETED, t.run(interrupted));
+            assertEquals(TrainingLoop.Outcome.COMPLETED, TrainingLoop.forRun(t, interrupted).run());
             assertSameWeights(expected, snapshot(t.model().weights()), "weights");
         }
         try (NDManager m = NDManager.newBaseManager("PyTorch")) {
@@ -85,10 +85,10 @@ class TrainerTest {
         DdpmConfig config = TrainingFixtures.tiny(Map.of());
         RunDirectory run = new RunDirectory(tmp.resolve("run"));
         try (Trainer t = new Trainer(config, TrainingFixtures.mnist(), Device.cpu())) {
-            t.run(run, 3);
+            TrainingLoop.forRun(t, run).run(3);
             Path target = run.checkpoint(3);
             byte[] before = Files.readAllBytes(target);
-            t.run(run, 4);
+            TrainingLoop.forRun(t, run).run(4);
             byte[] newer = Files.readAllBytes(run.checkpoint(4));
             // The step-4 checkpoint's bytes written over step 3's, cut off half-way by a failure.
             IOException failure = assertThrows(IOException.class, () -> AtomicFiles.write(target, out -> {
@@ -109,11 +109,11 @@ class TrainerTest {
         DdpmConfig config = TrainingFixtures.tiny(Map.of());
         RunDirectory run = new RunDirectory(tmp.resolve("run"));
         try (Trainer t = new Trainer(config, TrainingFixtures.mnist(), Device.cpu())) {
-            t.run(run, 3);
+            TrainingLoop.forRun(t, run).run(3);
             byte[] good = Files.readAllBytes(run.checkpoint(3));
             // Divergence, as a too-large learning rate ends: a weight becomes NaN.
             t.model().weights().values().iterator().next().muli(Float.NaN);
-            TrainingDivergedException e = assertThrows(TrainingDivergedException.class, () -> t.run(run));
+            TrainingDivergedException e = assertThrows(TrainingDivergedException.class, () -> TrainingLoop.forRun(t, run).run());
             assertTrue(e.getMessage().contains("step 4") && e.getMessage().contains("NaN")
                     && e.getMessage().contains("step 3"), e.getMessage());
             assertEquals(List.of(run.checkpoint(3)), run.checkpoints());

@@ -1,24 +1,23 @@
-package dev.ddpm.diffusion;
+package dev.ddpm.testing;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.ddpm.io.Safetensors;
-import dev.ddpm.testing.SharedFixtures;
 import java.io.IOException;
 import java.util.Map;
 
 /** The reference's parity fixture, read into a manager, and the relative error used to compare with it. */
-final class ParityFixture {
+public final class ParityFixture {
 
     private ParityFixture() {}
 
     /** Every tensor of {@code seed-parity-small.safetensors}; skips the test when ../shared is absent. */
-    static Map<String, NDArray> read(NDManager manager) throws IOException {
+    public static Map<String, NDArray> read(NDManager manager) throws IOException {
         return Safetensors.read(SharedFixtures.parityFixture(), manager).tensors();
     }
 
     /** {@code ||actual - expected|| / ||expected||}, in double precision on the host. */
-    static double relativeError(NDArray actual, NDArray expected) {
+    public static double relativeError(NDArray actual, NDArray expected) {
         float[] a = actual.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
         float[] b = expected.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
         if (a.length != b.length) {
