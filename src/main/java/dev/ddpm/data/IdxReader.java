@@ -5,11 +5,16 @@ import java.io.Closeable;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 
@@ -17,7 +22,8 @@ import java.util.zip.ZipException;
  * Reads IDX files (the format of MNIST and Fashion-MNIST), gzip-compressed or raw, told apart by their
  * first bytes. Everything the header declares is checked against what the file holds: the magic number,
  * the dimensions and the number of bytes. A file that does not pass fails with a {@link DataException}
- * naming it, never with a partial or silently wrong result.
+ * naming it, never with a partial or silently wrong result. A caller that knows what the file should be
+ * can check its MD5, computed in the same pass.
  */
 public final class IdxReader {
 
@@ -33,6 +39,14 @@ public final class IdxReader {
     private IdxReader() {}
 
     public static IdxImages readImages(Path file) {
+        return readImages(file, md5 -> {});
+    }
+
+    /**
+     * As {@link #readImages(Path)}, and {@code checkMd5} is given the MD5 of the whole file (lower-case hex),
+     * computed while reading it, before anything is returned; it throws to reject the file.
+     */
+    public static IdxImages readImages(Path file, Consumer<String> checkMd5) {
         try (Source in = Source.open(file)) {
             checkMagic(file, in.readInt(), IMAGES_MAGIC);
             int count = in.readDimension("image count", 0, Integer.MAX_VALUE);
@@ -44,7 +58,9 @@ public final class IdxReader {
                         + ", too many to hold in memory: not an MNIST file");
             }
             String what = count + " images of " + rows + "x" + cols;
-            return new IdxImages(count, rows, cols, in.readBody((int) bytes, what));
+            IdxImages images = new IdxImages(count, rows, cols, in.readBody((int) bytes, what));
+            checkMd5.accept(in.md5());
+            return images;
         } catch (IOException e) {
             throw unreadable(file, e);
         }
@@ -52,10 +68,17 @@ public final class IdxReader {
 
     /** The labels as unsigned values 0..255 (their range is the caller's to check). */
     public static byte[] readLabels(Path file) {
+        return readLabels(file, md5 -> {});
+    }
+
+    /** As {@link #readLabels(Path)}, with the MD5 check of {@link #readImages(Path, Consumer)}. */
+    public static byte[] readLabels(Path file, Consumer<String> checkMd5) {
         try (Source in = Source.open(file)) {
             checkMagic(file, in.readInt(), LABELS_MAGIC);
             int count = in.readDimension("label count", 0, Integer.MAX_VALUE - 8);
-            return in.readBody(count, count + " labels");
+            byte[] labels = in.readBody(count, count + " labels");
+            checkMd5.accept(in.md5());
+            return labels;
         } catch (IOException e) {
             throw unreadable(file, e);
         }
@@ -86,32 +109,42 @@ public final class IdxReader {
         return String.format("0x%08x", value);
     }
 
-    /** An open IDX file: its decoded content and what is known of its size before that content is read. */
+    /**
+     * An open IDX file: its decoded content, what is known of its size before that content is read, and the
+     * digest of the file's bytes as they are read.
+     */
     private static final class Source implements Closeable {
         private final Path file;
+        /** The bytes of the file, through {@link #digest}. */
+        private final InputStream raw;
+        private final MessageDigest digest;
+        /** The decoded content: {@link #raw} itself or its gzip decoding. */
         private final InputStream in;
         /** Bytes of the file, or -1 for a gzip file, whose decoded size is only known once decoded. */
         private final long size;
         private long position;
 
-        private Source(Path file, InputStream in, long size) {
+        private Source(Path file, InputStream raw, MessageDigest digest, InputStream in, long size) {
             this.file = file;
+            this.raw = raw;
+            this.digest = digest;
             this.in = in;
             this.size = size;
         }
 
         static Source open(Path file) throws IOException {
-            InputStream in;
+            MessageDigest digest = MnistDownloader.newMd5();
+            InputStream raw;
             try {
-                in = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
+                raw = new BufferedInputStream(new DigestInputStream(Files.newInputStream(file), digest), 1 << 16);
             } catch (NoSuchFileException e) {
                 throw new DataException(file + " does not exist");
             }
-            in.mark(2);
-            boolean gzip = in.read() == 0x1f && in.read() == 0x8b;
-            in.reset();
-            return gzip ? new Source(file, new GZIPInputStream(in, 1 << 16), -1)
-                    : new Source(file, in, Files.size(file));
+            raw.mark(2);
+            boolean gzip = raw.read() == 0x1f && raw.read() == 0x8b;
+            raw.reset();
+            return gzip ? new Source(file, raw, digest, new GZIPInputStream(raw, 1 << 16), -1)
+                    : new Source(file, raw, digest, raw, Files.size(file));
         }
 
         int readInt() throws IOException {
@@ -173,6 +206,15 @@ public final class IdxReader {
         private DataException truncated(int bytes, String what, long held) {
             return new DataException(file + " is truncated: it declares " + what + " (" + bytes
                     + " bytes) but holds only " + held + "; download the file again");
+        }
+
+        /**
+         * The MD5 of the whole file. The gzip decoder ignores bytes after the compressed data, so they are
+         * read here to count too.
+         */
+        String md5() throws IOException {
+            raw.transferTo(OutputStream.nullOutputStream());
+            return HexFormat.of().formatHex(digest.digest());
         }
 
         @Override
