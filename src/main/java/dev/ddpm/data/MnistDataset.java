@@ -6,6 +6,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.ddpm.common.NativeArrays;
+import dev.ddpm.common.UserException;
+import dev.ddpm.config.ModelConfig;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -106,6 +108,31 @@ public final class MnistDataset {
         LOG.debug("loaded {} images from {} in {} ms", labels.length, imageFile,
                 (System.nanoTime() - start) / 1_000_000);
         return dataset;
+    }
+
+    /**
+     * Refuses a model that does not fit {@code dataset} ({@code mnist} or {@code fashion-mnist}): its classes,
+     * image size and channels must be the dataset's. To be called before any work, because otherwise the
+     * mismatch shows late or never: fewer classes silently turn the other digits into "no label", another
+     * image size trains a model for images the dataset does not have, other channel counts fail at the
+     * first step.
+     *
+     * @throws UserException naming the configuration key and the {@code --set} that fixes it
+     */
+    public static void requireFits(ModelConfig model, String dataset) {
+        if (model.numClasses() != NUM_CLASSES) {
+            throw new UserException("model.num_classes=" + model.numClasses() + " does not fit " + dataset
+                    + ", which has " + NUM_CLASSES + " classes: use --set model.num_classes=" + NUM_CLASSES);
+        }
+        if (model.imageSize() != IMAGE_SIZE) {
+            throw new UserException("model.image_size=" + model.imageSize() + " does not fit " + dataset
+                    + ", whose images the model sees as " + IMAGE_SIZE + "x" + IMAGE_SIZE
+                    + ": use --set model.image_size=" + IMAGE_SIZE);
+        }
+        if (model.inChannels() != 1) {
+            throw new UserException("model.in_channels=" + model.inChannels() + " does not fit " + dataset
+                    + ", whose images have 1 channel (grayscale): use --set model.in_channels=1");
+        }
     }
 
     /**
