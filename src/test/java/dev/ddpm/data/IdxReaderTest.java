@@ -100,6 +100,10 @@ class IdxReaderTest {
             assertAllocatesLessThan(64 << 20, () -> assertMessage(() -> IdxReader.readLabels(file), file,
                     "is truncated: it declares 2147483639 labels (2147483639 bytes) but holds only 18"));
         }
+        ByteBuffer.wrap(content).putInt(4, 1 << 31);
+        Path outOfRange = IdxFiles.write(dir.resolve("2^31.gz"), IdxFiles.gzip(content));
+        assertMessage(() -> IdxReader.readLabels(outOfRange), outOfRange,
+                "declares a label count of 2147483648, outside [0, 2147483639]: the file is corrupt");
     }
 
     @Test
