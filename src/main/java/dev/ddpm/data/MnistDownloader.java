@@ -53,7 +53,13 @@ public final class MnistDownloader {
             "train-images-idx3-ubyte.gz", "f68b3c2dcbeaaa9fbdd348bbdeb94873",
             "train-labels-idx1-ubyte.gz", "d53e105ee54ea40749a09fcbcd1e9432",
             "t10k-images-idx3-ubyte.gz", "9fb629c4189551a2d022fa330f9573f3",
-            "t10k-labels-idx1-ubyte.gz", "ec29112dd5afa0611ce80d1b7f02629c");
+            "t10k-labels-idx1-ubyte.gz", "ec29112dd5afa0611ce80d1b7f02629c",
+            // The unpacked files, which the loader reads too, are published without sums: these are
+            // `gunzip -c FILE.gz | md5sum` of the official files above.
+            "train-images-idx3-ubyte", "6bbc9ace898e44ae57da46a324031adb",
+            "train-labels-idx1-ubyte", "a25bea736e30d166cdddb491f175f624",
+            "t10k-images-idx3-ubyte", "2646ac647ad5339dbf082846283269ea",
+            "t10k-labels-idx1-ubyte", "27ae3e4e09519cfbb04c329615203637");
     private static final List<String> FASHION_MIRRORS = List.of(
             "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/",
             "https://raw.githubusercontent.com/zalandoresearch/fashion-mnist/master/data/fashion/");
@@ -62,6 +68,13 @@ public final class MnistDownloader {
             "train-labels-idx1-ubyte.gz", "25c81989df183df01b3e8a0aad5dffbe",
             "t10k-images-idx3-ubyte.gz", "bef4ecab320f06d8554ea6380940ec79",
             "t10k-labels-idx1-ubyte.gz", "bb300cfdad3c16e7a12a480ee83cd310");
+
+    /** Where a dataset is published, and the MD5 of each of its official files. */
+    private record Published(List<String> mirrors, Map<String, String> md5) {}
+
+    private static final Map<String, Published> PUBLISHED = Map.of(
+            "mnist", new Published(MNIST_MIRRORS, MNIST_MD5),
+            "fashion-mnist", new Published(FASHION_MIRRORS, FASHION_MD5));
 
     private final String dataset;
     private final List<URI> mirrors;
@@ -101,19 +114,25 @@ public final class MnistDownloader {
                 }
             }
         }
-        Map<String, String> md5;
-        switch (dataset) {
-            case "mnist" -> {
-                mirrors.addAll(MNIST_MIRRORS);
-                md5 = MNIST_MD5;
-            }
-            case "fashion-mnist" -> {
-                mirrors.addAll(FASHION_MIRRORS);
-                md5 = FASHION_MD5;
-            }
-            default -> throw new DataException("unknown dataset '" + dataset + "': expected mnist or fashion-mnist");
+        Published published = published(dataset);
+        mirrors.addAll(published.mirrors());
+        return new MnistDownloader(dataset, mirrors, published.md5(), Duration.ofSeconds(20), Duration.ofMinutes(10));
+    }
+
+    /**
+     * The MD5 (lower-case hex) of each official file of {@code mnist} or {@code fashion-mnist} whose sum is
+     * known, by file name: the published {@code *.gz} files and, for MNIST, their unpacked versions.
+     */
+    static Map<String, String> officialMd5(String dataset) {
+        return published(dataset).md5();
+    }
+
+    private static Published published(String dataset) {
+        Published published = PUBLISHED.get(dataset);
+        if (published == null) {
+            throw new DataException("unknown dataset '" + dataset + "': expected mnist or fashion-mnist");
         }
-        return new MnistDownloader(dataset, mirrors, md5, Duration.ofSeconds(20), Duration.ofMinutes(10));
+        return published;
     }
 
     /** The same dataset and checksums, fetched from {@code mirrors} instead. */
@@ -220,8 +239,12 @@ public final class MnistDownloader {
     }
 
     static String md5(byte[] content) {
+        return HexFormat.of().formatHex(newMd5().digest(content));
+    }
+
+    static MessageDigest newMd5() {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(content));
+            return MessageDigest.getInstance("MD5");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("the JDK has no MD5", e);
         }

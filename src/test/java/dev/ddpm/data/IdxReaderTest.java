@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.sun.management.ThreadMXBean;
+import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
@@ -83,10 +86,50 @@ class IdxReaderTest {
         assertMessage(() -> IdxReader.readLabels(negative), negative, "declares a label count of 4278190081");
     }
 
+    /**
+     * A header is a claim, not a size to allocate: a 26-byte label file declaring the largest count the reader
+     * accepts (2^31 - 9; 2^31 itself is out of range) once made the reader allocate 2 GB, an OutOfMemoryError
+     * under a smaller heap.
+     */
+    @Test
+    void aHeaderDeclaringBillionsOfLabelsAllocatesNothingOfThatSize() {
+        byte[] content = ByteBuffer.allocate(26).putInt(IdxReader.LABELS_MAGIC).putInt(Integer.MAX_VALUE - 8).array();
+        Path raw = IdxFiles.write(dir.resolve("labels"), content);
+        Path gz = IdxFiles.write(dir.resolve("labels.gz"), IdxFiles.gzip(content));
+        for (Path file : new Path[] {raw, gz}) {
+            assertAllocatesLessThan(64 << 20, () -> assertMessage(() -> IdxReader.readLabels(file), file,
+                    "is truncated: it declares 2147483639 labels (2147483639 bytes) but holds only 18"));
+        }
+        ByteBuffer.wrap(content).putInt(4, 1 << 31);
+        Path outOfRange = IdxFiles.write(dir.resolve("2^31.gz"), IdxFiles.gzip(content));
+        assertMessage(() -> IdxReader.readLabels(outOfRange), outOfRange,
+                "declares a label count of 2147483648, outside [0, 2147483639]: the file is corrupt");
+    }
+
+    @Test
+    void anImageFileHoldingFewerImagesThanDeclaredFailsBeforeAllocatingThem() {
+        byte[] content = IdxFiles.images(10, 28, 28, 3);
+        ByteBuffer.wrap(content).putInt(4, 60_000);
+        Path raw = IdxFiles.write(dir.resolve("images"), content);
+        Path gz = IdxFiles.write(dir.resolve("images.gz"), IdxFiles.gzip(content));
+        for (Path file : new Path[] {raw, gz}) {
+            assertAllocatesLessThan(32 << 20, () -> assertMessage(() -> IdxReader.readImages(file), file,
+                    "is truncated: it declares 60000 images of 28x28 (47040000 bytes) but holds only 7840"));
+        }
+    }
+
     @Test
     void aMissingFileIsNamed() {
         Path missing = dir.resolve("nothing-here.gz");
         assertMessage(() -> IdxReader.readLabels(missing), missing, "does not exist");
+    }
+
+    private static void assertAllocatesLessThan(long bytes, Runnable call) {
+        ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long before = threads.getCurrentThreadAllocatedBytes();
+        call.run();
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        assertTrue(allocated < bytes, "allocated " + allocated + " bytes");
     }
 
     static void assertMessage(org.junit.jupiter.api.function.Executable call, Path file, String expected) {
