@@ -349,12 +349,12 @@ public final class Safetensors {
     }
 
     /** A tensor or metadata name between quotes, as {@link #shown}. */
-    private static String quote(String name) {
+    static String quote(String name) {
         return "'" + shown(name) + "'";
     }
 
     /** Text from a file fit for a one-line message: control characters escaped, cut after {@value #MAX_SHOWN}. */
-    private static String shown(String text) {
+    static String shown(String text) {
         StringBuilder b = new StringBuilder();
         text.codePoints().limit(MAX_SHOWN).forEach(c -> {
             if (Character.isISOControl(c)) {
