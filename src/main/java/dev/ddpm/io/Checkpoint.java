@@ -124,13 +124,19 @@ public record Checkpoint(
         return new Header(config, state, model, group(header, EMA), group(header, OPTIM));
     }
 
-    /** Reads a checkpoint written by {@link #write}; a file of another kind is a clear error. */
+    /**
+     * Reads a checkpoint written by {@link #write}; a file of another kind, or one whose weights or optimizer
+     * moments hold NaN or infinity, is a clear error.
+     */
     public static Checkpoint read(Path file, NDManager manager) throws IOException {
         Header header = readHeader(file);
         Map<String, NDArray> model = new LinkedHashMap<>();
         Map<String, NDArray> ema = new LinkedHashMap<>();
         Map<String, NDArray> optim = new LinkedHashMap<>();
-        Safetensors.read(file, manager).tensors().forEach((name, array) -> {
+        Safetensors.FiniteCheck finite = new Safetensors.FiniteCheck(
+                name -> name.startsWith(MODEL) || name.startsWith(EMA) || name.startsWith(OPTIM),
+                USE_AN_EARLIER_CHECKPOINT);
+        Safetensors.read(file, manager, finite).tensors().forEach((name, array) -> {
             if (name.startsWith(MODEL)) {
                 model.put(name.substring(MODEL.length()), array);
             } else if (name.startsWith(EMA)) {

@@ -27,6 +27,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * The safetensors format of Hugging Face: an 8-byte little-endian header length, a JSON header mapping
@@ -58,6 +59,8 @@ public final class Safetensors {
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
 
+    private static final FiniteCheck ANY_VALUES = new FiniteCheck(name -> false, "");
+
     /** The tensors of a file, in header order, and its metadata. */
     public record Contents(Map<String, NDArray> tensors, Map<String, String> metadata) {}
 
@@ -67,10 +70,24 @@ public final class Safetensors {
     /** A parsed header: the tensors' locations and the metadata. */
     public record Header(Map<String, Entry> entries, Map<String, String> metadata, long dataStart) {}
 
+    /**
+     * The tensors that must hold only finite values (floating-point ones are checked on the bytes read, before
+     * any array is made) and what the user should do with a file where one does not.
+     */
+    public record FiniteCheck(Predicate<String> tensors, String advice) {}
+
     private Safetensors() {}
 
-    /** Reads every tensor into {@code manager}; on failure the arrays already made are closed. */
+    /** Reads every tensor into {@code manager}. */
     public static Contents read(Path file, NDManager manager) throws IOException {
+        return read(file, manager, ANY_VALUES);
+    }
+
+    /**
+     * Reads every tensor into {@code manager}, refusing the file when a tensor that {@code finite} names holds
+     * NaN or infinity. On failure the arrays already made are closed.
+     */
+    public static Contents read(Path file, NDManager manager, FiniteCheck finite) throws IOException {
         Map<String, NDArray> tensors = new LinkedHashMap<>();
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
             Header header = readHeader(file, channel);
@@ -82,6 +99,9 @@ public final class Safetensors {
                 data.clear().limit((int) (e.end() - e.begin()));
                 readFully(channel, data, header.dataStart() + e.begin(), file);
                 data.flip();
+                if (finite.tensors().test(e.name())) {
+                    requireFinite(file, e, data, finite.advice());
+                }
                 NDArray array = NativeArrays.copyOf(manager, data, e.shape(), e.dataType());
                 array.setName(e.name());
                 tensors.put(e.name(), array);
@@ -301,6 +321,37 @@ public final class Safetensors {
             return -1;
         }
         return node.canConvertToLong() ? node.longValue() : Long.MAX_VALUE;
+    }
+
+    private static void requireFinite(Path file, Entry e, ByteBuffer data, String advice)
+            throws SafetensorsException {
+        long nonFinite = nonFiniteValues(data, e.dataType());
+        if (nonFinite > 0) {
+            throw bad(file, "has NaN or infinity in " + nonFinite + " of the " + e.shape().size()
+                    + " values of tensor " + quote(e.name()) + "; " + advice);
+        }
+    }
+
+    /** How many values of a floating-point tensor's little-endian bytes have all exponent bits set. */
+    private static long nonFiniteValues(ByteBuffer data, DataType type) {
+        long exponent = switch (type) {
+            case FLOAT16 -> 0x7c00L;
+            case FLOAT32 -> 0x7f80_0000L;
+            case FLOAT64 -> 0x7ff0_0000_0000_0000L;
+            default -> 0;
+        };
+        if (exponent == 0) {
+            return 0;
+        }
+        int width = type.getNumOfBytes();
+        long count = 0;
+        for (int i = data.position(); i < data.limit(); i += width) {
+            long bits = width == 2 ? data.getShort(i) : width == 4 ? data.getInt(i) : data.getLong(i);
+            if ((bits & exponent) == exponent) {
+                count++;
+            }
+        }
+        return count;
     }
 
     private static DataType dataType(Path file, String name, String dtype) throws SafetensorsException {

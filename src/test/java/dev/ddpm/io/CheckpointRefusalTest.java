@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.ddpm.config.ConfigLoader;
 import dev.ddpm.config.DdpmConfig;
@@ -118,6 +119,46 @@ class CheckpointRefusalTest {
     }
 
     @Test
+    void aModelWeightWithNaNIsRefusedNamingTheTensorAndTheCount() throws Exception {
+        Path file = withTensor("model.w", manager.create(new float[] {1, Float.NaN, 2, Float.NaN}));
+        assertDoesNotThrow(() -> Checkpoint.readHeader(file));
+        assertRefused(file, "has NaN or infinity in 2 of the 4 values of tensor 'model.w'; use an"
+                + " earlier checkpoint of the run", () -> Checkpoint.read(file, manager));
+    }
+
+    @Test
+    void anEmaWeightWithInfinityIsRefused() throws Exception {
+        Path file = withTensor("ema.w", manager.create(new float[] {Float.NEGATIVE_INFINITY, 0, 1}));
+        assertRefused(file, "has NaN or infinity in 1 of the 3 values of tensor 'ema.w'",
+                () -> Checkpoint.read(file, manager));
+    }
+
+    @Test
+    void anOptimizerMomentWithNaNIsRefused() throws Exception {
+        Path file = withTensor("optim.v.w", manager.create(new float[] {Float.NaN}));
+        assertRefused(file, "values of tensor 'optim.v.w'", () -> Checkpoint.read(file, manager));
+    }
+
+    @Test
+    void halfAndDoublePrecisionWeightsAreCheckedToo() throws Exception {
+        Path half = withTensor("model.w", manager.create(new float[] {1, Float.POSITIVE_INFINITY, 65504})
+                .toType(DataType.FLOAT16, false));
+        assertRefused(half, "has NaN or infinity in 1 of the 3 values of tensor 'model.w'",
+                () -> Checkpoint.read(half, manager));
+        Path dbl = withTensor("model.w", manager.create(new double[] {Double.MAX_VALUE, Double.NaN}));
+        assertRefused(dbl, "has NaN or infinity in 1 of the 2 values of tensor 'model.w'",
+                () -> Checkpoint.read(dbl, manager));
+    }
+
+    @Test
+    void largeFiniteWeightsAndIntegerTensorsAreAccepted() throws Exception {
+        Path file = withTensor("model.w", manager.create(new float[] {Float.MAX_VALUE, -Float.MAX_VALUE, 0}));
+        assertDoesNotThrow(() -> Checkpoint.read(file, manager));
+        Path ints = withTensor("optim.t", manager.create(new int[] {0x7f80_0000, -1}));
+        assertDoesNotThrow(() -> Checkpoint.read(ints, manager));
+    }
+
+    @Test
     void theTrainerCanCheckThePositionAgainstItsEpochs() throws Exception {
         Path file = dir.resolve("step-00000010.safetensors");
         assertDoesNotThrow(() -> new TrainingState(10, 2, 2, 0, 10).requireWithin(file, 4));
@@ -127,6 +168,16 @@ class CheckpointRefusalTest {
         assertRefused(file, "has training state step 11 but batch 2 of epoch 2 in epochs of 4 batches is step 10;"
                 + " use an earlier checkpoint of the run",
                 () -> new TrainingState(11, 2, 2, 0, 10).requireWithin(file, 4));
+    }
+
+    private Path withTensor(String name, NDArray bad) throws Exception {
+        Path file = dir.resolve("step-00000010.safetensors");
+        Map<String, NDArray> tensors = new LinkedHashMap<>();
+        tensors.put("model.a", manager.ones(new Shape(2)));
+        tensors.put(name, bad);
+        tensors.put("optim.m.a", manager.zeros(new Shape(2)));
+        Safetensors.write(file, tensors, metadata());
+        return file;
     }
 
     private static Map<String, String> metadata() {
