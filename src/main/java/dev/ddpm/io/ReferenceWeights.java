@@ -2,6 +2,7 @@ package dev.ddpm.io;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.ddpm.config.ModelConfig;
 import java.io.IOException;
@@ -111,9 +112,19 @@ public final class ReferenceWeights {
         return meta;
     }
 
-    /** Writes {@code weights} under the reference's names, without prefix. */
+    /** Writes {@code weights} under the reference's names, without prefix, all as float32 as the reference's are. */
     public static void write(Path file, Map<String, NDArray> weights, ModelConfig config, long parameters)
             throws IOException {
-        Safetensors.write(file, weights, metadata(config, parameters));
+        Map<String, NDArray> float32 = new LinkedHashMap<>();
+        try {
+            weights.forEach((name, w) -> float32.put(name, w.toType(DataType.FLOAT32, false)));
+            Safetensors.write(file, float32, metadata(config, parameters));
+        } finally {
+            float32.forEach((name, w) -> {
+                if (w != weights.get(name)) {
+                    w.close();
+                }
+            });
+        }
     }
 }

@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import dev.ddpm.config.DdpmConfig;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -58,5 +60,23 @@ class ReferenceWeightsTest {
                 .getMessage();
         assertTrue(message.contains("tensor 'model.conv.bias'"), message);
         assertFalse(message.contains("\n"), message);
+    }
+
+    @Test
+    void exportWritesEveryWeightAsFloat32AndLeavesTheCallersArraysOpen() throws Exception {
+        Path file = dir.resolve("exported.safetensors");
+        Map<String, NDArray> weights = new LinkedHashMap<>();
+        weights.put("steps", manager.create(new int[] {3, -4}));
+        weights.put("scale", manager.create(new double[] {0.25}));
+        weights.put("conv.weight", manager.create(new float[] {1.5f}));
+        ReferenceWeights.write(file, weights, DdpmConfig.reference().model(), 4);
+
+        Safetensors.Header header = Safetensors.readHeader(file);
+        header.entries().values().forEach(e -> assertEquals(DataType.FLOAT32, e.dataType(), e.name()));
+        Map<String, NDArray> back = Safetensors.read(file, manager).tensors();
+        assertArrayEquals(new float[] {3, -4}, back.get("steps").toFloatArray());
+        assertArrayEquals(new float[] {0.25f}, back.get("scale").toFloatArray());
+        assertArrayEquals(new int[] {3, -4}, weights.get("steps").toIntArray());
+        assertArrayEquals(new float[] {1.5f}, weights.get("conv.weight").toFloatArray());
     }
 }
