@@ -4,12 +4,18 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectReader;
 import dev.ddpm.common.UserException;
 import dev.ddpm.config.ConfigLoader;
 import dev.ddpm.config.DdpmConfig;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -38,6 +44,17 @@ public record Checkpoint(
     private static final String EMA = "ema.";
     private static final String OPTIM = "optim.";
 
+    /** What to do with a checkpoint that no healthy run writes. */
+    static final String USE_AN_EARLIER_CHECKPOINT = "use an earlier checkpoint of the run";
+
+    /** JSON as strict as the configuration's, and without duplicate keys or trailing text. */
+    private static final ObjectReader STATE_JSON = ConfigLoader.MAPPER.reader()
+            .with(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+    /** The keys of a saved training state, as Jackson writes them. */
+    private static final List<String> STATE_KEYS = stateKeys();
+
     /** The weights to sample with: EMA when present and wanted, else the trained ones. */
     public Map<String, NDArray> samplingWeights(boolean preferEma) {
         return preferEma && !ema.isEmpty() ? ema : model;
@@ -58,10 +75,25 @@ public record Checkpoint(
         Safetensors.write(file, tensors, meta);
     }
 
-    /** What a checkpoint says about itself, read from its header alone: configuration, state, tensor shapes. */
-    public record Header(DdpmConfig config, TrainingState state, Map<String, Shape> model, Map<String, Shape> ema) {}
+    /**
+     * What a checkpoint holds, from its header alone.
+     *
+     * @param state null for imported weights
+     * @param model the shapes of the {@code model.*} tensors, by name without the prefix; likewise {@code ema}
+     *     and {@code optimizer}
+     */
+    public record Header(
+            DdpmConfig config,
+            TrainingState state,
+            Map<String, Shape> model,
+            Map<String, Shape> ema,
+            Map<String, Shape> optimizer) {}
 
-    /** Reads and checks the header of a checkpoint written by {@link #write}; a file of another kind is a clear error. */
+    /**
+     * Reads and checks a checkpoint's header without loading a tensor: format, format version, configuration,
+     * training state and the presence of model weights. {@link #read} goes through it too, so a command that
+     * only inspects a checkpoint refuses what one that loads it refuses.
+     */
     public static Header readHeader(Path file) throws IOException {
         Safetensors.Header header = Safetensors.readHeader(file);
         Map<String, String> meta = header.metadata();
@@ -69,42 +101,42 @@ public record Checkpoint(
             throw new SafetensorsException(file + " is not a ddpm checkpoint (no '" + FORMAT
                     + "' metadata); to use weights saved by the reference, run 'ddpm import --from " + file + "'");
         }
-        if (!Integer.toString(FORMAT_VERSION).equals(meta.get("format_version"))) {
-            throw new SafetensorsException(file + " has checkpoint format version " + meta.get("format_version")
-                    + "; this ddpm reads version " + FORMAT_VERSION);
+        String version = meta.get("format_version");
+        if (!Integer.toString(FORMAT_VERSION).equals(version)) {
+            throw new SafetensorsException(file + " has checkpoint format version "
+                    + (version == null ? "(none)" : Safetensors.shown(version)) + "; this ddpm reads only version "
+                    + FORMAT_VERSION + ": use the ddpm that wrote it");
+        }
+        if (!meta.containsKey("config")) {
+            throw new SafetensorsException(file + " has no 'config' metadata; " + USE_AN_EARLIER_CHECKPOINT);
         }
         DdpmConfig config;
-        TrainingState state = null;
         try {
-            config = ConfigLoader.fromJson(meta.getOrDefault("config", "{}"));
-            if (meta.containsKey("state")) {
-                state = ConfigLoader.MAPPER.readValue(meta.get("state"), TrainingState.class);
-            }
-        } catch (UserException | JsonProcessingException e) {
-            throw new SafetensorsException(file + " has an unreadable configuration or state: " + e.getMessage());
+            config = ConfigLoader.fromJson(meta.get("config"));
+        } catch (UserException e) {
+            throw new SafetensorsException(file + " has an unusable configuration: " + e.getMessage());
         }
-        Map<String, Shape> model = new LinkedHashMap<>();
-        Map<String, Shape> ema = new LinkedHashMap<>();
-        header.entries().forEach((name, e) -> {
-            if (name.startsWith(MODEL)) {
-                model.put(name.substring(MODEL.length()), e.shape());
-            } else if (name.startsWith(EMA)) {
-                ema.put(name.substring(EMA.length()), e.shape());
-            }
-        });
+        TrainingState state = meta.containsKey("state") ? parseState(file, meta.get("state"), config) : null;
+        Map<String, Shape> model = group(header, MODEL);
         if (model.isEmpty()) {
             throw new SafetensorsException(file + " holds no model weights");
         }
-        return new Header(config, state, model, ema);
+        return new Header(config, state, model, group(header, EMA), group(header, OPTIM));
     }
 
-    /** Reads a checkpoint written by {@link #write}; a file of another kind is a clear error. */
+    /**
+     * Reads a checkpoint written by {@link #write}; a file of another kind, or one whose weights or optimizer
+     * moments hold NaN or infinity, is a clear error.
+     */
     public static Checkpoint read(Path file, NDManager manager) throws IOException {
         Header header = readHeader(file);
         Map<String, NDArray> model = new LinkedHashMap<>();
         Map<String, NDArray> ema = new LinkedHashMap<>();
         Map<String, NDArray> optim = new LinkedHashMap<>();
-        Safetensors.read(file, manager).tensors().forEach((name, array) -> {
+        Safetensors.FiniteCheck finite = new Safetensors.FiniteCheck(
+                name -> name.startsWith(MODEL) || name.startsWith(EMA) || name.startsWith(OPTIM),
+                USE_AN_EARLIER_CHECKPOINT);
+        Safetensors.read(file, manager, finite).tensors().forEach((name, array) -> {
             if (name.startsWith(MODEL)) {
                 model.put(name.substring(MODEL.length()), array);
             } else if (name.startsWith(EMA)) {
@@ -116,5 +148,59 @@ public record Checkpoint(
             }
         });
         return new Checkpoint(header.config(), model, ema, optim, header.state());
+    }
+
+    /** The training state, parsed as strictly as the configuration and checked against it. */
+    private static TrainingState parseState(Path file, String json, DdpmConfig config) throws SafetensorsException {
+        JsonNode tree;
+        try {
+            tree = STATE_JSON.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new SafetensorsException(file + " has a training state that is not valid JSON: "
+                    + e.getOriginalMessage() + "; " + USE_AN_EARLIER_CHECKPOINT);
+        }
+        List<String> problems = new ArrayList<>();
+        if (tree == null || !tree.isObject()) {
+            problems.add("not a JSON object");
+        } else {
+            STATE_KEYS.stream().filter(k -> !tree.has(k)).forEach(k -> problems.add("no " + k));
+            tree.fieldNames().forEachRemaining(k -> {
+                if (!STATE_KEYS.contains(k)) {
+                    problems.add("unknown key " + Safetensors.quote(k));
+                } else if (!tree.get(k).isIntegralNumber()) {
+                    problems.add(k + " " + Safetensors.shown(tree.get(k).toString()) + " is not an integer");
+                }
+            });
+        }
+        TrainingState state = null;
+        if (problems.isEmpty()) {
+            try {
+                state = ConfigLoader.MAPPER.treeToValue(tree, TrainingState.class);
+                problems.addAll(state.problems(config.train().seed()));
+            } catch (JsonProcessingException e) {
+                problems.add(e.getOriginalMessage());
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new SafetensorsException(file + " has an invalid training state (" + String.join(", ", problems)
+                    + "); " + USE_AN_EARLIER_CHECKPOINT);
+        }
+        return state;
+    }
+
+    private static List<String> stateKeys() {
+        List<String> keys = new ArrayList<>();
+        ConfigLoader.MAPPER.valueToTree(TrainingState.start(0)).fieldNames().forEachRemaining(keys::add);
+        return keys;
+    }
+
+    private static Map<String, Shape> group(Safetensors.Header header, String prefix) {
+        Map<String, Shape> shapes = new LinkedHashMap<>();
+        header.entries().forEach((name, e) -> {
+            if (name.startsWith(prefix)) {
+                shapes.put(name.substring(prefix.length()), e.shape());
+            }
+        });
+        return shapes;
     }
 }

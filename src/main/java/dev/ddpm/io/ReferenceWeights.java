@@ -1,8 +1,13 @@
 package dev.ddpm.io;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.ddpm.config.ModelConfig;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -35,8 +40,7 @@ public final class ReferenceWeights {
      * any, such as in the reference's parity fixture, else all of them.
      */
     public static <T> Map<String, T> modelTensors(Map<String, T> tensors) {
-        boolean prefixed = tensors.keySet().stream().anyMatch(n -> n.startsWith(PREFIX));
-        if (!prefixed) {
+        if (!prefixed(tensors.keySet())) {
             return tensors;
         }
         Map<String, T> model = new LinkedHashMap<>();
@@ -46,6 +50,21 @@ public final class ReferenceWeights {
             }
         });
         return model;
+    }
+
+    /**
+     * Reads the model's tensors of a weights file (see {@link #modelTensors}) into {@code manager}, refusing the
+     * file when one holds NaN or infinity: such weights only sample black images.
+     */
+    public static Map<String, NDArray> readModel(Path file, NDManager manager) throws IOException {
+        boolean prefixed = prefixed(Safetensors.readHeader(file).entries().keySet());
+        Safetensors.FiniteCheck finite = new Safetensors.FiniteCheck(name -> !prefixed || name.startsWith(PREFIX),
+                "export the weights again from a model that did not diverge");
+        return modelTensors(Safetensors.read(file, manager, finite).tensors());
+    }
+
+    private static boolean prefixed(Collection<String> names) {
+        return names.stream().anyMatch(n -> n.startsWith(PREFIX));
     }
 
     /** Names and shapes of a file's model tensors, from its header. */
@@ -93,9 +112,19 @@ public final class ReferenceWeights {
         return meta;
     }
 
-    /** Writes {@code weights} under the reference's names, without prefix. */
-    public static void write(java.nio.file.Path file, Map<String, NDArray> weights, ModelConfig config, long parameters)
-            throws java.io.IOException {
-        Safetensors.write(file, weights, metadata(config, parameters));
+    /** Writes {@code weights} under the reference's names, without prefix, all as float32 as the reference's are. */
+    public static void write(Path file, Map<String, NDArray> weights, ModelConfig config, long parameters)
+            throws IOException {
+        Map<String, NDArray> float32 = new LinkedHashMap<>();
+        try {
+            weights.forEach((name, w) -> float32.put(name, w.toType(DataType.FLOAT32, false)));
+            Safetensors.write(file, float32, metadata(config, parameters));
+        } finally {
+            float32.forEach((name, w) -> {
+                if (w != weights.get(name)) {
+                    w.close();
+                }
+            });
+        }
     }
 }

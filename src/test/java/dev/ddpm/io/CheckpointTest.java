@@ -31,7 +31,7 @@ class CheckpointTest {
             Map<String, NDArray> ema = Map.of("a.weight", m.ones(new ai.djl.ndarray.types.Shape(3, 4)));
             Map<String, NDArray> optim = Map.of("m.a.weight", m.zeros(new ai.djl.ndarray.types.Shape(3, 4)));
             DdpmConfig config = DdpmConfig.reference();
-            TrainingState state = new TrainingState(1234, 2, 17, 42, 1200);
+            TrainingState state = new TrainingState(1234, 2, 17, config.train().seed(), 1200);
             Path file = dir.resolve("step-00001234.safetensors");
             new Checkpoint(config, model, ema, optim, state).write(file);
 
