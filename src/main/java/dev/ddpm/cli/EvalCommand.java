@@ -102,8 +102,8 @@ public final class EvalCommand implements Callable<Integer> {
             }
             Path mnist = dataDir != null ? dataDir : MnistDataset.folder(Path.of(config.train().dataDir()), "mnist");
             MnistDataset.ensureFiles(mnist, "mnist");
-            MnistDataset train = MnistDataset.load(mnist, true);
-            MnistDataset test = MnistDataset.load(mnist, false);
+            MnistDataset train = MnistDataset.load(mnist, "mnist", true);
+            MnistDataset test = MnistDataset.load(mnist, "mnist", false);
             int maxPerDigit = Evaluator.maxPerDigit(train);
             if (n > maxPerDigit) {
                 throw new UserException("--n must be at most " + maxPerDigit

@@ -84,8 +84,6 @@ public final class ExportCommand implements Callable<Integer> {
             }
             ReferenceWeights.write(to, weights, read.config().model(), model.parameterCount());
             LOG.info("exported the {} weights of {} ({} tensors)", ema ? "EMA" : "trained", file, weights.size());
-        } catch (SafetensorsException e) {
-            throw new UserException(e.getMessage());
         }
         spec.commandLine().getOut().println(to);
         spec.commandLine().getOut().flush();

@@ -95,32 +95,28 @@ public final class ImportCommand implements Callable<Integer> {
         if (!Files.isRegularFile(from)) {
             throw new UserException("--from " + from + ": no such file");
         }
-        try {
-            Safetensors.Header header = Safetensors.readHeader(from);
-            Map<String, Shape> shapes = ReferenceWeights.modelShapes(header);
-            DdpmConfig config = config(header.metadata(), shapes);
-            UNet model = new UNet(config.model());
-            List<String> problems = model.mismatches(shapes);
-            if (!problems.isEmpty()) {
-                throw new UserException(from + ": " + UNet.describe(problems) + "; the model was "
-                        + modelSummary(config) + ": check " + String.join(", ", StateDictLayout.keysToCheck(problems))
-                        + " (--set model.KEY=VALUE)");
-            }
-            AtomicFiles.requireWritable(target);
-            try (NDManager manager = NDManager.newBaseManager(common.device())) {
-                Map<String, NDArray> weights = new LinkedHashMap<>();
-                Map<String, NDArray> read = ReferenceWeights.modelTensors(Safetensors.read(from, manager).tensors());
-                // in the model's parameter order, as float32
-                for (String name : model.namedParameters().keySet()) {
-                    weights.put(name, read.get(name).toType(DataType.FLOAT32, false));
-                }
-                new Checkpoint(config, weights, Map.of(), Map.of(), null).write(target);
-            }
-            LOG.info("imported {} weights ({} parameters) from {}", model.namedParameters().size(),
-                    String.format("%,d", model.parameterCount()), from);
-        } catch (SafetensorsException e) {
-            throw new UserException(e.getMessage());
+        Safetensors.Header header = Safetensors.readHeader(from);
+        Map<String, Shape> shapes = ReferenceWeights.modelShapes(header);
+        DdpmConfig config = config(header.metadata(), shapes);
+        UNet model = new UNet(config.model());
+        List<String> problems = model.mismatches(shapes);
+        if (!problems.isEmpty()) {
+            throw new UserException(from + ": " + UNet.describe(problems) + "; the model was "
+                    + modelSummary(config) + ": check " + String.join(", ", StateDictLayout.keysToCheck(problems))
+                    + " (--set model.KEY=VALUE)");
         }
+        AtomicFiles.requireWritable(target);
+        try (NDManager manager = NDManager.newBaseManager(common.device())) {
+            Map<String, NDArray> weights = new LinkedHashMap<>();
+            Map<String, NDArray> read = ReferenceWeights.readModel(from, manager);
+            // in the model's parameter order, as float32
+            for (String name : model.namedParameters().keySet()) {
+                weights.put(name, read.get(name).toType(DataType.FLOAT32, false));
+            }
+            new Checkpoint(config, weights, Map.of(), Map.of(), null).write(target);
+        }
+        LOG.info("imported {} weights ({} parameters) from {}", model.namedParameters().size(),
+                String.format("%,d", model.parameterCount()), from);
         spec.commandLine().getOut().println(target);
         spec.commandLine().getOut().flush();
         return 0;

@@ -7,7 +7,6 @@ import dev.ddpm.config.ConfigLoader;
 import dev.ddpm.config.ModelConfig;
 import dev.ddpm.io.Checkpoint;
 import dev.ddpm.io.RunDirectory;
-import dev.ddpm.io.SafetensorsException;
 import dev.ddpm.model.UNet;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -80,12 +79,7 @@ public final class InfoCommand implements Callable<Integer> {
 
     /** Prints what the checkpoint holds and checks its tensors' names and shapes against its model. */
     private static ModelConfig describeCheckpoint(Path file, PrintWriter out) throws IOException {
-        Checkpoint.Header header;
-        try {
-            header = Checkpoint.readHeader(file);
-        } catch (SafetensorsException e) {
-            throw new UserException(e.getMessage(), e);
-        }
+        Checkpoint.Header header = Checkpoint.readHeader(file);
         ModelConfig config = header.config().model();
         UNet model = new UNet(config);
         for (Map<String, Shape> weights : List.of(header.model(), header.ema())) {

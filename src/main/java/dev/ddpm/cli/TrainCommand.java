@@ -9,7 +9,6 @@ import dev.ddpm.data.TrainingSet;
 import dev.ddpm.io.AtomicFiles;
 import dev.ddpm.io.Checkpoint;
 import dev.ddpm.io.RunDirectory;
-import dev.ddpm.io.SafetensorsException;
 import dev.ddpm.io.TrainingState;
 import dev.ddpm.train.ResumeCheck;
 import dev.ddpm.train.StopSignal;
@@ -92,7 +91,7 @@ public final class TrainCommand implements Callable<Integer> {
             config = configOptions.load(flags());
             runDir = RunDirectory.named(CHECKPOINTS, run != null ? run : defaultRunName());
         } else {
-            Checkpoint.Header saved = readHeader(checkpoint);
+            Checkpoint.Header saved = Checkpoint.readHeader(checkpoint);
             resumed = saved.state();
             if (resumed == null) {
                 throw new UserException(checkpoint + " holds no training state (imported weights?), so it cannot"
@@ -102,6 +101,7 @@ public final class TrainCommand implements Callable<Integer> {
             ResumeCheck.requireCompatible(saved.config(), config, resumed.epoch());
             runDir = new RunDirectory(checkpoint.toAbsolutePath().getParent());
         }
+        MnistDataset.requireFits(config.model(), config.train().dataset().configName());
         try (AutoCloseable lock = runDir.lock()) {
             if (checkpoint == null && !runDir.checkpoints().isEmpty()) {
                 throw new UserException("run folder " + runDir.root() + " already holds checkpoints; continue it with"
@@ -141,14 +141,6 @@ public final class TrainCommand implements Callable<Integer> {
                         config.train().epochs(), trainer.stepsDone(), last, runDir.samples(), runDir.lossPlot());
                 return 0;
             }
-        }
-    }
-
-    private static Checkpoint.Header readHeader(Path checkpoint) throws IOException {
-        try {
-            return Checkpoint.readHeader(checkpoint);
-        } catch (SafetensorsException e) {
-            throw new UserException(e.getMessage(), e);
         }
     }
 

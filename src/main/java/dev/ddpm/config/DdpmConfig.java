@@ -24,7 +24,7 @@ public record DdpmConfig(ModelConfig model, DiffusionConfig diffusion, TrainConf
         return new DdpmConfig(model, diffusion, t);
     }
 
-    /** Throws {@link ConfigException} naming the first offending key. */
+    /** Throws a {@link dev.ddpm.common.UserException} naming the first offending key. */
     public DdpmConfig validate() {
         Validator v = new Validator();
         v.check(model != null, "model", "section is missing");

@@ -12,6 +12,6 @@ public final class TrainingSet {
     public static MnistDataset load(DdpmConfig config) {
         Path dir = MnistDataset.folder(Path.of(config.train().dataDir()), config.train().dataset().configName());
         MnistDataset.ensureFiles(dir, config.train().dataset().configName());
-        return MnistDataset.load(dir, true);
+        return MnistDataset.load(dir, config.train().dataset().configName(), true);
     }
 }

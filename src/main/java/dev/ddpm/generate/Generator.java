@@ -13,7 +13,6 @@ import dev.ddpm.diffusion.NoiseSchedule;
 import dev.ddpm.diffusion.ReverseProcess;
 import dev.ddpm.diffusion.SamplingListener;
 import dev.ddpm.io.Checkpoint;
-import dev.ddpm.io.SafetensorsException;
 import dev.ddpm.model.UNet;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -87,8 +86,6 @@ public final class Generator {
             Long step = read.state() == null ? null : read.state().step();
             LOG.info("checkpoint {} ({} weights{})", checkpoint, weights.configName(), step == null ? "" : ", step " + step);
             return new Generator(read.config(), unet.frozenNoiseModel(manager), weights, step, checkpoint, manager);
-        } catch (SafetensorsException e) {
-            throw new UserException(e.getMessage().replaceAll("\\s*\\R\\s*", "; "), e);
         } catch (IOException e) {
             throw new UserException("cannot read checkpoint " + checkpoint + ": " + e, e);
         }

@@ -101,10 +101,7 @@ public final class Trainer implements AutoCloseable {
                 throw new UserException(checkpointFile + " holds no training state (imported weights?);"
                         + " it can be sampled from but not resumed");
             }
-            if (s.batchInEpoch() >= cursor.batchesPerEpoch()) {
-                throw new UserException(checkpointFile + " is at batch " + s.batchInEpoch() + " of an epoch that"
-                        + " has only " + cursor.batchesPerEpoch() + " batches with this configuration");
-            }
+            s.requireWithin(checkpointFile, cursor.batchesPerEpoch());
             model.loadWeights(c.model());
             adam.load(c.optimizer(), s.step());
             if (ema != null) {
