@@ -1,7 +1,7 @@
 package dev.ddpm.cli;
 
-import dev.ddpm.common.UserException;
 import ai.djl.Device;
+import dev.ddpm.common.UserException;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -16,8 +16,13 @@ public final class CommonOptions {
     String device;
 
     /** Checked while parsing, so a bad value is a usage error before any work starts. */
-    @Option(names = "--device", paramLabel = "DEVICE", defaultValue = "${env:DDPM_DEVICE:-auto}",
-            description = "auto, cpu, gpu or gpu:N (default: ${DEFAULT-VALUE}; auto takes a GPU when there is one)")
+    @Option(
+            names = "--device",
+            paramLabel = "DEVICE",
+            defaultValue = "${env:DDPM_DEVICE:-auto}",
+            description =
+                    "auto, cpu, gpu or gpu:N (default: ${DEFAULT-VALUE}; auto takes a GPU when"
+                            + " there is one)")
     void setDevice(String value) {
         try {
             Devices.parse(value);
@@ -27,10 +32,14 @@ public final class CommonOptions {
         device = value;
     }
 
-    @Option(names = {"-q", "--quiet"}, description = "Only warnings and errors on the console.")
+    @Option(
+            names = {"-q", "--quiet"},
+            description = "Only warnings and errors on the console.")
     boolean quiet;
 
-    @Option(names = {"-v", "--verbose"}, description = "Debug output, and stack traces of failures.")
+    @Option(
+            names = {"-v", "--verbose"},
+            description = "Debug output, and stack traces of failures.")
     boolean verbose;
 
     /** Applies the verbosity; call first in a command's {@code call()}. */

@@ -8,12 +8,16 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code ddpm} command: trains, samples and evaluates class-conditional diffusion models on MNIST. */
+/**
+ * The {@code ddpm} command: trains, samples and evaluates class-conditional diffusion models on
+ * MNIST.
+ */
 @Command(
         name = "ddpm",
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
-        description = "Class-conditional denoising diffusion models on MNIST with DJL (PyTorch engine).",
+        description =
+                "Class-conditional denoising diffusion models on MNIST with DJL (PyTorch engine).",
         synopsisSubcommandLabel = "COMMAND",
         subcommands = {
             TrainCommand.class,
@@ -39,19 +43,22 @@ public final class DdpmCommand implements Runnable {
 
     private static final Logger LOG = LoggerFactory.getLogger(DdpmCommand.class);
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (train, sample, gif, eval, ...)");
+        throw new CommandLine.ParameterException(
+                spec.commandLine(), "a command is required (train, sample, gif, eval, ...)");
     }
 
     public static void main(String[] args) {
         System.exit(execute(args));
     }
 
-    /** Runs the command line and returns the exit code (0 ok, 1 failure, 2 usage error, 130 interrupted). */
+    /**
+     * Runs the command line and returns the exit code (0 ok, 1 failure, 2 usage error, 130
+     * interrupted).
+     */
     public static int execute(String... args) {
         CommandLine cli = withErrorHandling(new CommandLine(new DdpmCommand()));
         try {
@@ -62,8 +69,9 @@ public final class DdpmCommand implements Runnable {
     }
 
     /**
-     * Gives {@code cli} the toolkit's handling of usage errors and failures: one line on standard error, exit
-     * code 2 for what the user can fix ({@link UserException}, through picocli's exit-code mapper), 1 otherwise.
+     * Gives {@code cli} the toolkit's handling of usage errors and failures: one line on standard
+     * error, exit code 2 for what the user can fix ({@link UserException}, through picocli's
+     * exit-code mapper), 1 otherwise.
      */
     static CommandLine withErrorHandling(CommandLine cli) {
         cli.setCaseInsensitiveEnumValuesAllowed(true);
@@ -74,25 +82,41 @@ public final class DdpmCommand implements Runnable {
     }
 
     private static int exitCode(Throwable t) {
-        return t instanceof UserException ? CommandLine.ExitCode.USAGE : CommandLine.ExitCode.SOFTWARE;
+        return t instanceof UserException
+                ? CommandLine.ExitCode.USAGE
+                : CommandLine.ExitCode.SOFTWARE;
     }
 
     private static int onUsageError(CommandLine.ParameterException e, String[] args) {
         CommandLine cmd = e.getCommandLine();
         PrintWriter err = cmd.getErr();
-        err.println(cmd.getCommandSpec().qualifiedName() + ": " + describe(e, cmd)
-                + " (see '" + cmd.getCommandSpec().qualifiedName() + " --help')");
+        err.println(
+                cmd.getCommandSpec().qualifiedName()
+                        + ": "
+                        + describe(e, cmd)
+                        + " (see '"
+                        + cmd.getCommandSpec().qualifiedName()
+                        + " --help')");
         err.flush();
         return CommandLine.ExitCode.USAGE;
     }
 
-    /** Picocli's message, except that a stray word where a command is expected is called an unknown command. */
+    /**
+     * Picocli's message, except that a stray word where a command is expected is called an unknown
+     * command.
+     */
     private static String describe(CommandLine.ParameterException e, CommandLine cmd) {
-        if (e instanceof CommandLine.UnmatchedArgumentException u && !cmd.getSubcommands().isEmpty()
-                && !u.getUnmatched().isEmpty() && !u.getUnmatched().get(0).startsWith("-")) {
+        if (e instanceof CommandLine.UnmatchedArgumentException u
+                && !cmd.getSubcommands().isEmpty()
+                && !u.getUnmatched().isEmpty()
+                && !u.getUnmatched().get(0).startsWith("-")) {
             List<String> suggestions = u.getSuggestions();
-            return "unknown command '" + u.getUnmatched().get(0) + "'"
-                    + (suggestions.isEmpty() ? "" : ", did you mean " + String.join(" or ", suggestions) + "?");
+            return "unknown command '"
+                    + u.getUnmatched().get(0)
+                    + "'"
+                    + (suggestions.isEmpty()
+                            ? ""
+                            : ", did you mean " + String.join(" or ", suggestions) + "?");
         }
         return e.getMessage();
     }
@@ -105,7 +129,8 @@ public final class DdpmCommand implements Runnable {
             err.println(name + ": " + oneLine(e.getMessage()));
         } else {
             String message = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
-            err.println(name + ": error: " + oneLine(message) + " (run with --verbose for details)");
+            err.println(
+                    name + ": error: " + oneLine(message) + " (run with --verbose for details)");
         }
         err.flush();
         return cmd.getExitCodeExceptionMapper().getExitCode(e);
@@ -114,9 +139,14 @@ public final class DdpmCommand implements Runnable {
     /** Out of Java heap: one line saying what to change, whatever the command was doing. */
     static int onOutOfMemory(CommandLine cli, OutOfMemoryError e) {
         PrintWriter err = cli.getErr();
-        err.println("ddpm: error: out of Java heap memory (" + e.getMessage() + "); give the JVM more with"
-                + " DDPM_JAVA_OPTS=-Xmx16g (now " + (Runtime.getRuntime().maxMemory() >> 20) + " MiB), or ask for"
-                + " less: a smaller --n, --max-batch or train.batch_size");
+        err.println(
+                "ddpm: error: out of Java heap memory ("
+                        + e.getMessage()
+                        + "); give the JVM more with"
+                        + " DDPM_JAVA_OPTS=-Xmx16g (now "
+                        + (Runtime.getRuntime().maxMemory() >> 20)
+                        + " MiB), or ask for"
+                        + " less: a smaller --n, --max-batch or train.batch_size");
         err.flush();
         return CommandLine.ExitCode.SOFTWARE;
     }

@@ -1,9 +1,9 @@
 package dev.ddpm.cli;
 
-import dev.ddpm.common.UserException;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.engine.EngineException;
+import dev.ddpm.common.UserException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -17,7 +17,9 @@ public final class Devices {
 
     private Devices() {}
 
-    /** The parts of a well-formed spec; a {@link UserException} naming the allowed values otherwise. */
+    /**
+     * The parts of a well-formed spec; a {@link UserException} naming the allowed values otherwise.
+     */
     static Matcher parse(String spec) {
         Matcher m = SPEC.matcher(spec == null ? "" : spec.trim());
         if (!m.matches()) {
@@ -32,9 +34,13 @@ public final class Devices {
         try {
             engine = Engine.getEngine("PyTorch");
         } catch (EngineException | IllegalArgumentException e) {
-            throw new IllegalStateException("cannot load the PyTorch engine: " + e.getMessage()
-                    + ". On a GPU machine without network set PYTORCH_LIBRARY_PATH and PYTORCH_FLAVOR;"
-                    + " on CPU run through ./ddpm, which adds the CPU libtorch", e);
+            throw new IllegalStateException(
+                    "cannot load the PyTorch engine: "
+                            + e.getMessage()
+                            + ". On a GPU machine without network set PYTORCH_LIBRARY_PATH and"
+                            + " PYTORCH_FLAVOR; on CPU run through ./ddpm, which adds the CPU"
+                            + " libtorch",
+                    e);
         }
         int gpus = engine.getGpuCount();
         Device device;
@@ -46,16 +52,31 @@ public final class Devices {
         } else {
             int index = m.group(1) == null ? 0 : Integer.parseInt(m.group(1));
             if (gpus == 0) {
-                throw new UserException("--device " + s + ": libtorch sees no GPU (loaded " + libtorch()
-                        + "); use --device cpu, or see README 'GPU' for the CUDA build");
+                throw new UserException(
+                        "--device "
+                                + s
+                                + ": libtorch sees no GPU (loaded "
+                                + libtorch()
+                                + "); use --device cpu, or see README 'GPU' for the CUDA build");
             }
             if (index >= gpus) {
-                throw new UserException("--device " + s + ": only " + gpus + " GPU(s) visible (gpu:0 .. gpu:"
-                        + (gpus - 1) + ")");
+                throw new UserException(
+                        "--device "
+                                + s
+                                + ": only "
+                                + gpus
+                                + " GPU(s) visible (gpu:0 .. gpu:"
+                                + (gpus - 1)
+                                + ")");
             }
             device = Device.gpu(index);
         }
-        LOG.info("engine {} {}, libtorch {}, device {}", engine.getEngineName(), engine.getVersion(), libtorch(), device);
+        LOG.info(
+                "engine {} {}, libtorch {}, device {}",
+                engine.getEngineName(),
+                engine.getVersion(),
+                libtorch(),
+                device);
         return device;
     }
 

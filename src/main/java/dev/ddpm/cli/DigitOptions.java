@@ -5,12 +5,18 @@ import java.util.stream.IntStream;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Option;
 
-/** {@code --digit D} or {@code --all-digits}, exactly one: what {@code sample} and {@code gif} draw. */
+/**
+ * {@code --digit D} or {@code --all-digits}, exactly one: what {@code sample} and {@code gif} draw.
+ */
 public final class DigitOptions {
 
     /** The two choices, exclusive. */
     static final class Choice {
-        @Option(names = "--digit", paramLabel = "D", required = true, description = "The digit (class) to draw, 0-9.")
+        @Option(
+                names = "--digit",
+                paramLabel = "D",
+                required = true,
+                description = "The digit (class) to draw, 0-9.")
         Integer digit;
 
         @Option(names = "--all-digits", required = true, description = "Every digit 0-9.")
@@ -31,12 +37,16 @@ public final class DigitOptions {
         return choice.all;
     }
 
-    /** The labels to draw, {@code perDigit} of each selected digit, digit by digit, for a model of {@code classes}. */
+    /**
+     * The labels to draw, {@code perDigit} of each selected digit, digit by digit, for a model of
+     * {@code classes}.
+     */
     long[] labels(int classes, int perDigit) {
         if (choice.digit != null && choice.digit >= classes) {
             throw new UserException("--digit must be 0-" + (classes - 1) + ", got " + choice.digit);
         }
-        int[] selected = choice.all ? IntStream.range(0, classes).toArray() : new int[] {choice.digit};
+        int[] selected =
+                choice.all ? IntStream.range(0, classes).toArray() : new int[] {choice.digit};
         long[] labels = new long[selected.length * perDigit];
         for (int i = 0; i < labels.length; i++) {
             labels[i] = selected[i / perDigit];

@@ -27,57 +27,83 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code ddpm eval}: accuracy and Fréchet distance of generated digits, judged by an MNIST classifier. */
-@Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Generates N images of each digit and judges them with a LeNet classifier",
+/**
+ * {@code ddpm eval}: accuracy and Fréchet distance of generated digits, judged by an MNIST
+ * classifier.
+ */
+@Command(
+        name = "eval",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Generates N images of each digit and judges them with a LeNet classifier",
             "(trained on MNIST and cached in checkpoints/classifier/ on first use):",
             "  accuracy   share classified as the digit asked for (overall, per digit)",
             "  Frechet    distance between the classifier features of the generated and",
             "  distance   the MNIST test images, beside its floor: the same distance for",
-            "             as many real training images (same count per digit)"},
-        footer = {"", "Writes <run>/eval/<checkpoint>-<sampler>-<steps>-g<guidance>-seed<seed>",
+            "             as many real training images (same count per digit)"
+        },
+        footer = {
+            "",
+            "Writes <run>/eval/<checkpoint>-<sampler>-<steps>-g<guidance>-seed<seed>",
             ".json (the report) and .png (the images, one row of up to 100 per digit).",
-            "", "Examples:",
+            "",
+            "Examples:",
             "  ddpm eval                           latest checkpoint, DDIM 100 steps",
             "  ddpm eval --checkpoint quick --steps 50 --n 50",
             "  ddpm eval --guidance 2 --seed 1     with classifier-free guidance",
-            "  ddpm eval --sampler ddpm --digit 3  reference sampler, only 3s"})
+            "  ddpm eval --sampler ddpm --digit 3  reference sampler, only 3s"
+        })
 public final class EvalCommand implements Callable<Integer> {
 
     private static final Logger LOG = LoggerFactory.getLogger(EvalCommand.class);
 
-    @Spec
-    CommandSpec spec;
+    @Spec CommandSpec spec;
 
-    @Mixin
-    CommonOptions common;
+    @Mixin CommonOptions common;
 
-    @Mixin
-    GenerationOptions generation;
+    @Mixin GenerationOptions generation;
 
-    @Option(names = "--n", paramLabel = "N", defaultValue = "100",
+    @Option(
+            names = "--n",
+            paramLabel = "N",
+            defaultValue = "100",
             description = "Images generated per digit (default: ${DEFAULT-VALUE}).")
     int n;
 
-    @Option(names = "--digit", paramLabel = "D",
+    @Option(
+            names = "--digit",
+            paramLabel = "D",
             description = "Evaluate only this digit (repeatable; default: all ten).")
     List<Integer> digits = new ArrayList<>();
 
-    @Option(names = "--batch", paramLabel = "N", hidden = true,
+    @Option(
+            names = "--batch",
+            paramLabel = "N",
+            hidden = true,
             description = "Former name of --max-batch.")
     Integer batch;
 
-    @Option(names = "--data-dir", paramLabel = "DIR",
-            description = "Folder with the MNIST files (default: <train.data_dir>/mnist of the checkpoint's"
-                    + " configuration; missing files are downloaded).")
+    @Option(
+            names = "--data-dir",
+            paramLabel = "DIR",
+            description =
+                    "Folder with the MNIST files (default: <train.data_dir>/mnist of the"
+                            + " checkpoint's configuration; missing files are downloaded).")
     Path dataDir;
 
-    @Option(names = "--classifier", paramLabel = "FILE",
-            description = "Cached classifier, trained there when absent (default: "
-                    + "checkpoints/classifier/mnist-lenet.safetensors); never overwritten.")
+    @Option(
+            names = "--classifier",
+            paramLabel = "FILE",
+            description =
+                    "Cached classifier, trained there when absent (default: "
+                            + "checkpoints/classifier/mnist-lenet.safetensors); never overwritten.")
     Path classifierFile = MnistClassifier.DEFAULT_FILE;
 
-    @Option(names = "--out", paramLabel = "DIR", description = "Where to write the report and PNG (default: <run>/eval).")
+    @Option(
+            names = "--out",
+            paramLabel = "DIR",
+            description = "Where to write the report and PNG (default: <run>/eval).")
     Path out;
 
     /** Images per sampler call when neither --max-batch nor --batch is given. */
@@ -93,31 +119,48 @@ public final class EvalCommand implements Callable<Integer> {
             Path file = generator.source();
             DdpmConfig config = generator.config();
             if (config.train().dataset() != TrainConfig.Dataset.MNIST) {
-                throw new UserException(file + " was trained on " + config.train().dataset().configName()
-                        + "; eval judges MNIST digits only");
+                throw new UserException(
+                        file
+                                + " was trained on "
+                                + config.train().dataset().configName()
+                                + "; eval judges MNIST digits only");
             }
-            if (!generator.imageShape().equals(new Shape(1, MnistDataset.IMAGE_SIZE, MnistDataset.IMAGE_SIZE))) {
-                throw new UserException(file + " generates " + generator.imageShape()
-                        + " images; the classifier judges 1x32x32 MNIST images");
+            if (!generator
+                    .imageShape()
+                    .equals(new Shape(1, MnistDataset.IMAGE_SIZE, MnistDataset.IMAGE_SIZE))) {
+                throw new UserException(
+                        file
+                                + " generates "
+                                + generator.imageShape()
+                                + " images; the classifier judges 1x32x32 MNIST images");
             }
-            Path mnist = dataDir != null ? dataDir : MnistDataset.folder(Path.of(config.train().dataDir()), "mnist");
+            Path mnist =
+                    dataDir != null
+                            ? dataDir
+                            : MnistDataset.folder(Path.of(config.train().dataDir()), "mnist");
             MnistDataset.ensureFiles(mnist, "mnist");
             MnistDataset train = MnistDataset.load(mnist, "mnist", true);
             MnistDataset test = MnistDataset.load(mnist, "mnist", false);
             int maxPerDigit = Evaluator.maxPerDigit(train);
             if (n > maxPerDigit) {
-                throw new UserException("--n must be at most " + maxPerDigit
-                        + " (training images of the rarest digit, for the floor), got " + n);
+                throw new UserException(
+                        "--n must be at most "
+                                + maxPerDigit
+                                + " (training images of the rarest digit, for the floor), got "
+                                + n);
             }
             Path folder = out != null ? out : file.toAbsolutePath().getParent().resolve("eval");
             SamplingSettings settings = generation.settings(batch != null ? batch : DEFAULT_BATCH);
             String name = outputName(file, settings, generator);
             AtomicFiles.requireWritable(folder.resolve(name + ".json"));
-            try (MnistClassifier classifier = MnistClassifier.loadOrTrain(classifierFile, mnist, manager,
-                    MnistClassifier.DEFAULT_SEED)) {
+            try (MnistClassifier classifier =
+                    MnistClassifier.loadOrTrain(
+                            classifierFile, mnist, manager, MnistClassifier.DEFAULT_SEED)) {
                 Evaluator evaluator = new Evaluator(classifier, train, test);
-                List<Integer> evaluated = digits.isEmpty() ? IntStream.range(0, 10).boxed().toList() : digits;
-                Evaluator.Result result = evaluator.evaluate(generator, file, settings, evaluated, n, manager);
+                List<Integer> evaluated =
+                        digits.isEmpty() ? IntStream.range(0, 10).boxed().toList() : digits;
+                Evaluator.Result result =
+                        evaluator.evaluate(generator, file, settings, evaluated, n, manager);
                 Path json = folder.resolve(name + ".json");
                 Path png = folder.resolve(name + ".png");
                 result.write(json, png);
@@ -132,8 +175,9 @@ public final class EvalCommand implements Callable<Integer> {
             throw new UserException("--n must be at least 1, got " + n);
         }
         if (n == 1 && digits.size() == 1) {
-            throw new UserException("--n 1 with one --digit is one image; the Frechet distance needs at least 2:"
-                    + " raise --n");
+            throw new UserException(
+                    "--n 1 with one --digit is one image; the Frechet distance needs at least 2:"
+                            + " raise --n");
         }
         for (int d : digits) {
             if (d < 0 || d > 9) {
@@ -149,12 +193,21 @@ public final class EvalCommand implements Callable<Integer> {
         }
     }
 
-    /** e.g. {@code step-00004000-ddim-50-g0-seed0}, with {@code -no-ema} and {@code -digits-37} when they apply. */
+    /**
+     * e.g. {@code step-00004000-ddim-50-g0-seed0}, with {@code -no-ema} and {@code -digits-37} when
+     * they apply.
+     */
     private String outputName(Path file, SamplingSettings settings, Generator generator) {
         String stem = file.getFileName().toString().replaceFirst("\\.safetensors$", "");
         int steps = settings.samplerFor(generator.schedule()).plan(generator.schedule()).size();
-        StringBuilder name = new StringBuilder(stem).append('-').append(settings.sampler().configName()).append('-')
-                .append(steps).append("-g").append(number(settings.guidance()));
+        StringBuilder name =
+                new StringBuilder(stem)
+                        .append('-')
+                        .append(settings.sampler().configName())
+                        .append('-')
+                        .append(steps)
+                        .append("-g")
+                        .append(number(settings.guidance()));
         Double eta = settings.effectiveEta();
         if (eta != null && eta != 0) {
             name.append("-eta").append(number(eta));
@@ -176,19 +229,35 @@ public final class EvalCommand implements Callable<Integer> {
 
     private void printTable(EvalReport r, Path json, Path png) {
         PrintWriter o = spec.commandLine().getOut();
-        o.printf("%s (%s weights%s)%n", r.checkpoint(), r.weights(), r.step() == null ? "" : ", step " + r.step());
+        o.printf(
+                "%s (%s weights%s)%n",
+                r.checkpoint(), r.weights(), r.step() == null ? "" : ", step " + r.step());
         EvalReport.Sampling s = r.sampling();
-        o.printf("%d images (%d per digit), %s %d steps%s, guidance %s, seed %d, %s%n", r.images(), r.imagesPerDigit(),
-                s.sampler(), s.steps(), s.eta() == null ? "" : ", eta " + number(s.eta()), number(s.guidance()),
-                s.seed(), r.device());
+        o.printf(
+                "%d images (%d per digit), %s %d steps%s, guidance %s, seed %d, %s%n",
+                r.images(),
+                r.imagesPerDigit(),
+                s.sampler(),
+                s.steps(),
+                s.eta() == null ? "" : ", eta " + number(s.eta()),
+                number(s.guidance()),
+                s.seed(),
+                r.device());
         o.println();
         o.println("digit  accuracy");
         r.accuracyPerDigit().forEach((digit, acc) -> o.printf("%5s  %7.1f%%%n", digit, 100 * acc));
         o.printf("%5s  %7.1f%%%n", "all", 100 * r.accuracy());
         o.println();
-        o.printf("Frechet distance (LeNet features, vs %d MNIST test images): %.3f   floor (%d real training images): %.3f%n",
-                r.referenceImages(), r.frechetDistance(), r.floorImages(), r.frechetDistanceFloor());
-        o.printf("classifier %s (MNIST test accuracy %.2f%%)%n", r.classifier().file(), 100 * r.classifier().testAccuracy());
+        o.printf(
+                "Frechet distance (LeNet features, vs %d MNIST test images): %.3f   floor (%d real"
+                        + " training images): %.3f%n",
+                r.referenceImages(),
+                r.frechetDistance(),
+                r.floorImages(),
+                r.frechetDistanceFloor());
+        o.printf(
+                "classifier %s (MNIST test accuracy %.2f%%)%n",
+                r.classifier().file(), 100 * r.classifier().testAccuracy());
         o.println();
         o.println("report " + json);
         o.println("images " + png);

@@ -7,7 +7,6 @@ import dev.ddpm.common.UserException;
 import dev.ddpm.io.Checkpoint;
 import dev.ddpm.io.ReferenceWeights;
 import dev.ddpm.io.RunDirectory;
-import dev.ddpm.io.SafetensorsException;
 import dev.ddpm.model.UNet;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -25,31 +24,46 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code ddpm export}: a checkpoint's weights under the reference's names, for PyTorch. */
-@Command(name = "export", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Writes a checkpoint's model weights as a safetensors file of the reference's state_dict"
-            + " (its parameter names, no prefix, float32), with the model's shape in the metadata; prints its path."},
-        footer = {"", "Load it in PyTorch:",
+@Command(
+        name = "export",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Writes a checkpoint's model weights as a safetensors file of the reference's"
+                + " state_dict (its parameter names, no prefix, float32), with the model's shape in"
+                + " the metadata; prints its path."
+        },
+        footer = {
+            "",
+            "Load it in PyTorch:",
             "  model.load_state_dict(safetensors.torch.load_file('weights.safetensors'))",
-            "", "Examples:",
+            "",
+            "Examples:",
             "  ddpm export --to weights.safetensors",
             "      the trained weights of the latest checkpoint",
             "  ddpm export --checkpoint quick --ema --to ema.safetensors",
-            "      the EMA weights of run 'quick'"})
+            "      the EMA weights of run 'quick'"
+        })
 public final class ExportCommand implements Callable<Integer> {
 
     private static final Logger LOG = LoggerFactory.getLogger(ExportCommand.class);
 
-    @Spec
-    CommandSpec spec;
+    @Spec CommandSpec spec;
 
-    @Mixin
-    CommonOptions common;
+    @Mixin CommonOptions common;
 
-    @Option(names = "--checkpoint", paramLabel = "SPEC", defaultValue = "latest",
+    @Option(
+            names = "--checkpoint",
+            paramLabel = "SPEC",
+            defaultValue = "latest",
             description = "latest (default), a run name, a run folder or a .safetensors file.")
     String checkpoint;
 
-    @Option(names = "--to", required = true, paramLabel = "FILE", description = "The file to write (.safetensors).")
+    @Option(
+            names = "--to",
+            required = true,
+            paramLabel = "FILE",
+            description = "The file to write (.safetensors).")
     Path to;
 
     @Option(names = "--ema", description = "Export the EMA weights instead of the trained ones.")
@@ -62,13 +76,15 @@ public final class ExportCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         common.applyLogging();
         if (Files.exists(to) && !force) {
-            throw new UserException(to + " already exists; choose another --to, or add --force to replace it");
+            throw new UserException(
+                    to + " already exists; choose another --to, or add --force to replace it");
         }
         Path file = RunDirectory.resolveCheckpoint(checkpoint, Path.of("checkpoints"));
         try (NDManager manager = NDManager.newBaseManager(common.device())) {
             Checkpoint read = Checkpoint.read(file, manager);
             if (ema && read.ema().isEmpty()) {
-                throw new UserException(file + " holds no EMA weights; export the trained ones without --ema");
+                throw new UserException(
+                        file + " holds no EMA weights; export the trained ones without --ema");
             }
             Map<String, NDArray> source = ema ? read.ema() : read.model();
             UNet model = new UNet(read.config().model());
@@ -83,7 +99,11 @@ public final class ExportCommand implements Callable<Integer> {
                 weights.put(name, source.get(name));
             }
             ReferenceWeights.write(to, weights, read.config().model(), model.parameterCount());
-            LOG.info("exported the {} weights of {} ({} tensors)", ema ? "EMA" : "trained", file, weights.size());
+            LOG.info(
+                    "exported the {} weights of {} ({} tensors)",
+                    ema ? "EMA" : "trained",
+                    file,
+                    weights.size());
         }
         spec.commandLine().getOut().println(to);
         spec.commandLine().getOut().flush();

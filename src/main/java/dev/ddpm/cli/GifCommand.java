@@ -25,44 +25,71 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code ddpm gif}: animated GIFs of the denoising process. */
-@Command(name = "gif", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Animates the denoising process: one looping GIF per digit, from noise to the final sample.",
-            "Frames are denser near the end, where the digit appears; the last frame is the final sample."},
-        footer = {"", "Output: gifs/digit-D.gif, and for --all-digits also gifs/all-digits.gif (all ten side by side).",
-            "", "Examples:",
+@Command(
+        name = "gif",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Animates the denoising process: one looping GIF per digit, from noise to the final"
+                    + " sample.",
+            "Frames are denser near the end, where the digit appears; the last frame is the final"
+                    + " sample."
+        },
+        footer = {
+            "",
+            "Output: gifs/digit-D.gif, and for --all-digits also gifs/all-digits.gif (all ten side"
+                    + " by side).",
+            "",
+            "Examples:",
             "  ddpm gif --digit 7                                # gifs/digit-7.gif",
             "  ddpm gif --all-digits --sampler ddpm --frames 80  # 1000 steps, 11 GIFs",
-            "  ddpm gif --digit 2 --fps 25 --hold 3 --scale 8 --out /tmp/gifs"})
+            "  ddpm gif --digit 2 --fps 25 --hold 3 --scale 8 --out /tmp/gifs"
+        })
 public final class GifCommand implements Callable<Integer> {
 
-    @Spec
-    CommandSpec spec;
+    @Spec CommandSpec spec;
 
-    @Mixin
-    CommonOptions common;
+    @Mixin CommonOptions common;
 
-    @Mixin
-    DigitOptions digits;
+    @Mixin DigitOptions digits;
 
-    @Mixin
-    GenerationOptions generation;
+    @Mixin GenerationOptions generation;
 
-    @Option(names = "--frames", paramLabel = "N", defaultValue = "60",
+    @Option(
+            names = "--frames",
+            paramLabel = "N",
+            defaultValue = "60",
             description = "Frames per GIF (default: ${DEFAULT-VALUE}; at most one per step).")
     int frames;
 
-    @Option(names = "--fps", paramLabel = "N", defaultValue = "20", description = "Frames per second (default: ${DEFAULT-VALUE}, at most 50).")
+    @Option(
+            names = "--fps",
+            paramLabel = "N",
+            defaultValue = "20",
+            description = "Frames per second (default: ${DEFAULT-VALUE}, at most 50).")
     int fps;
 
-    @Option(names = "--hold", paramLabel = "SECONDS", defaultValue = "2",
-            description = "How long the final sample stays before the loop restarts (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--hold",
+            paramLabel = "SECONDS",
+            defaultValue = "2",
+            description =
+                    "How long the final sample stays before the loop restarts (default:"
+                            + " ${DEFAULT-VALUE}).")
     double hold;
 
-    @Option(names = "--scale", paramLabel = "K", defaultValue = "4",
+    @Option(
+            names = "--scale",
+            paramLabel = "K",
+            defaultValue = "4",
             description = "Pixel upscaling (default: ${DEFAULT-VALUE}, so 128x128 per digit).")
     int scale;
 
-    @Option(names = "--out", paramLabel = "DIR", defaultValue = "gifs", description = "Output folder (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--out",
+            paramLabel = "DIR",
+            defaultValue = "gifs",
+            description = "Output folder (default: ${DEFAULT-VALUE}).")
     Path out;
 
     @Override
@@ -70,7 +97,8 @@ public final class GifCommand implements Callable<Integer> {
         common.applyLogging();
         SampleCommand.requireBetween("--frames", frames, 1, 1000);
         if (fps < 1 || fps > 50) {
-            throw new UserException("--fps must be between 1 and 50 (GIF delays are in 1/100 s), got " + fps);
+            throw new UserException(
+                    "--fps must be between 1 and 50 (GIF delays are in 1/100 s), got " + fps);
         }
         if (!(hold >= 0 && hold <= 60)) {
             throw new UserException("--hold must be between 0 and 60 seconds, got " + hold);
@@ -83,18 +111,24 @@ public final class GifCommand implements Callable<Integer> {
         try (NDManager manager = NDManager.newBaseManager(common.device())) {
             Generator generator = generation.open(manager);
             if (generator.config().model().inChannels() != 1) {
-                throw new UserException("GIFs are grayscale; this model has " + generator.config().model().inChannels()
-                        + " channels (use 'ddpm sample')");
+                throw new UserException(
+                        "GIFs are grayscale; this model has "
+                                + generator.config().model().inChannels()
+                                + " channels (use 'ddpm sample')");
             }
             long[] labels = digits.labels(generator.config().model().numClasses(), 1);
             SamplingSettings settings = generation.settings(Integer.MAX_VALUE);
             int steps = settings.samplerFor(generator.schedule()).plan(generator.schedule()).size();
             FrameRecorder recorder = new FrameRecorder(steps, frames);
             SamplingListener progress = SampleCommand.progressLog();
-            Generator.Images images = generator.generate(labels, settings, (i, total, t, x) -> {
-                recorder.onStep(i, total, t, x);
-                progress.onStep(i, total, t, x);
-            });
+            Generator.Images images =
+                    generator.generate(
+                            labels,
+                            settings,
+                            (i, total, t, x) -> {
+                                recorder.onStep(i, total, t, x);
+                                progress.onStep(i, total, t, x);
+                            });
             SampleCommand.logTime(images, labels.length);
             List<FrameRecorder.Frame> kept = recorder.frames();
             int delay = Math.round(1000f / fps);
@@ -115,7 +149,9 @@ public final class GifCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Image {@code index} of every frame (or all images side by side for -1) as grayscale pictures. */
+    /**
+     * Image {@code index} of every frame (or all images side by side for -1) as grayscale pictures.
+     */
     private List<BufferedImage> render(List<FrameRecorder.Frame> kept, int index, int columns) {
         List<BufferedImage> images = new ArrayList<>(kept.size());
         for (FrameRecorder.Frame frame : kept) {

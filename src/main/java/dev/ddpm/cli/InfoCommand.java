@@ -22,28 +22,36 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code ddpm info}: the U-Net of a configuration or checkpoint, block by block. */
-@Command(name = "info", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Prints the U-Net's architecture: its top-level blocks in execution order, their output"
-            + " shapes and parameter counts, and the total. Reads only the checkpoint's header."},
-        footer = {"", "Examples:",
+@Command(
+        name = "info",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Prints the U-Net's architecture: its top-level blocks in execution order, their output"
+                + " shapes and parameter counts, and the total. Reads only the checkpoint's header."
+        },
+        footer = {
+            "",
+            "Examples:",
             "  ddpm info                        the reference model (51,067,777 parameters)",
             "  ddpm info --config config/quick.json",
             "  ddpm info --set model.depth=2 --set model.attention_levels=[0]",
-            "  ddpm info --checkpoint latest    the newest checkpoint's model, checked"})
+            "  ddpm info --checkpoint latest    the newest checkpoint's model, checked"
+        })
 public final class InfoCommand implements Callable<Integer> {
 
-    @Spec
-    CommandSpec spec;
+    @Spec CommandSpec spec;
 
-    @Mixin
-    CommonOptions common;
+    @Mixin CommonOptions common;
 
-    @Mixin
-    ConfigOptions configOptions;
+    @Mixin ConfigOptions configOptions;
 
-    @Option(names = "--checkpoint", paramLabel = "SPEC",
-            description = "Describe a checkpoint's model instead: latest, a run name, a run folder or a"
-                    + " .safetensors file. Its weights are checked against the architecture.")
+    @Option(
+            names = "--checkpoint",
+            paramLabel = "SPEC",
+            description =
+                    "Describe a checkpoint's model instead: latest, a run name, a run folder or a"
+                        + " .safetensors file. Its weights are checked against the architecture.")
     String checkpoint;
 
     @Override
@@ -53,8 +61,9 @@ public final class InfoCommand implements Callable<Integer> {
         ModelConfig config;
         if (checkpoint != null) {
             if (configOptions.file() != null || !configOptions.set.isEmpty()) {
-                throw new UserException("--checkpoint describes the checkpoint's own configuration;"
-                        + " drop --config/--set");
+                throw new UserException(
+                        "--checkpoint describes the checkpoint's own configuration;"
+                                + " drop --config/--set");
             }
             Path file = RunDirectory.resolveCheckpoint(checkpoint, Path.of("checkpoints"));
             config = describeCheckpoint(file, out);
@@ -62,36 +71,64 @@ public final class InfoCommand implements Callable<Integer> {
             config = configOptions.load().model();
         }
         UNet model = new UNet(config);
-        out.printf("U-Net: time_emb_dim %d, depth %d, base_channels %d, num_classes %d, in_channels %d,"
-                + " image %dx%d, attention at levels %s, %d groups%n", config.timeEmbDim(), config.depth(),
-                config.baseChannels(), config.numClasses(), config.inChannels(), config.imageSize(),
-                config.imageSize(), config.attentionLevels(), config.groups());
-        out.printf("%-14s %-15s %-40s %12s%n", "block", "type", "output shape (B = batch)", "parameters");
+        out.printf(
+                "U-Net: time_emb_dim %d, depth %d, base_channels %d, num_classes %d, in_channels"
+                        + " %d, image %dx%d, attention at levels %s, %d groups%n",
+                config.timeEmbDim(),
+                config.depth(),
+                config.baseChannels(),
+                config.numClasses(),
+                config.inChannels(),
+                config.imageSize(),
+                config.imageSize(),
+                config.attentionLevels(),
+                config.groups());
+        out.printf(
+                "%-14s %-15s %-40s %12s%n",
+                "block", "type", "output shape (B = batch)", "parameters");
         for (UNet.BlockSummary row : model.summary(1)) {
-            String shapes = row.outputShapes().stream().map(InfoCommand::batchShape)
-                    .collect(Collectors.joining(" + skip "));
-            out.printf("%-14s %-15s %-40s %,12d%n", row.name(), row.type(), shapes, row.parameters());
+            String shapes =
+                    row.outputShapes().stream()
+                            .map(InfoCommand::batchShape)
+                            .collect(Collectors.joining(" + skip "));
+            out.printf(
+                    "%-14s %-15s %-40s %,12d%n", row.name(), row.type(), shapes, row.parameters());
         }
         out.printf("total parameters: %,d%n", model.parameterCount());
         out.flush();
         return 0;
     }
 
-    /** Prints what the checkpoint holds and checks its tensors' names and shapes against its model. */
+    /**
+     * Prints what the checkpoint holds and checks its tensors' names and shapes against its model.
+     */
     private static ModelConfig describeCheckpoint(Path file, PrintWriter out) throws IOException {
         Checkpoint.Header header = Checkpoint.readHeader(file);
         ModelConfig config = header.config().model();
         UNet model = new UNet(config);
         for (Map<String, Shape> weights : List.of(header.model(), header.ema())) {
-            List<String> problems = weights == header.ema() && weights.isEmpty() ? List.of() : model.mismatches(weights);
+            List<String> problems =
+                    weights == header.ema() && weights.isEmpty()
+                            ? List.of()
+                            : model.mismatches(weights);
             if (!problems.isEmpty()) {
-                throw new UserException(file + " (" + (weights == header.ema() ? "ema" : "model") + "): "
-                        + UNet.describe(problems));
+                throw new UserException(
+                        file
+                                + " ("
+                                + (weights == header.ema() ? "ema" : "model")
+                                + "): "
+                                + UNet.describe(problems));
             }
         }
         out.printf("checkpoint: %s%n", file);
-        out.printf("state: %s; EMA weights: %s%n", header.state() == null ? "none (imported weights)"
-                : ConfigLoader.MAPPER.writer().without(SerializationFeature.INDENT_OUTPUT).writeValueAsString(header.state()),
+        out.printf(
+                "state: %s; EMA weights: %s%n",
+                header.state() == null
+                        ? "none (imported weights)"
+                        : ConfigLoader.MAPPER
+                                .writer()
+                                .without(SerializationFeature.INDENT_OUTPUT)
+                                .writeValueAsString(header.state()),
                 header.ema().isEmpty() ? "no" : "yes");
         return config;
     }

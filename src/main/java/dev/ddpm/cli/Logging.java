@@ -22,7 +22,9 @@ public final class Logging {
         }
     }
 
-    /** Also writes every log line of the toolkit to {@code file} (appending, e.g. across resumes). */
+    /**
+     * Also writes every log line of the toolkit to {@code file} (appending, e.g. across resumes).
+     */
     public static void addRunLog(Path file) {
         LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
         PatternLayoutEncoder encoder = new PatternLayoutEncoder();

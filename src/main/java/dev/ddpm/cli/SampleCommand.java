@@ -9,50 +9,65 @@ import dev.ddpm.io.ImageGrid;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /** {@code ddpm sample}: a PNG grid of generated digits from a checkpoint. */
-@Command(name = "sample", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Generates digits with a trained model and writes them as a PNG grid; prints its path.",
-            "All images are sampled in one batch on the device (see --max-batch)."},
-        footer = {"", "Output: samples/digit-D.png or samples/all-digits.png (one row per digit) unless --out.",
-            "", "Examples:",
+@Command(
+        name = "sample",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Generates digits with a trained model and writes them as a PNG grid; prints its path.",
+            "All images are sampled in one batch on the device (see --max-batch)."
+        },
+        footer = {
+            "",
+            "Output: samples/digit-D.png or samples/all-digits.png (one row per digit) unless"
+                    + " --out.",
+            "",
+            "Examples:",
             "  ddpm sample --digit 7                         # 8 sevens, DDIM 100 steps",
             "  ddpm sample --all-digits --n 10 --guidance 2  # a row per digit, guided",
             "  ddpm sample --digit 3 --sampler ddpm          # the reference's sampler",
-            "  ddpm sample --digit 1 --checkpoint checkpoints/quick --no-ema --out one.png"})
+            "  ddpm sample --digit 1 --checkpoint checkpoints/quick --no-ema --out one.png"
+        })
 public final class SampleCommand implements Callable<Integer> {
 
     private static final Logger LOG = LoggerFactory.getLogger(SampleCommand.class);
+
     /** Largest {@code --scale} of the pictures that {@code sample} and {@code gif} write. */
     static final int MAX_SCALE = 32;
 
-    @Spec
-    CommandSpec spec;
+    @Spec CommandSpec spec;
 
-    @Mixin
-    CommonOptions common;
+    @Mixin CommonOptions common;
 
-    @Mixin
-    DigitOptions digits;
+    @Mixin DigitOptions digits;
 
-    @Mixin
-    GenerationOptions generation;
+    @Mixin GenerationOptions generation;
 
-    @Option(names = "--n", paramLabel = "N", defaultValue = "8", description = "Images per digit (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--n",
+            paramLabel = "N",
+            defaultValue = "8",
+            description = "Images per digit (default: ${DEFAULT-VALUE}).")
     int n;
 
     @Option(names = "--out", paramLabel = "FILE.png", description = "Where to write the grid.")
     Path out;
 
-    @Option(names = "--scale", paramLabel = "K", defaultValue = "2",
-            description = "Pixel upscaling for viewing (default: ${DEFAULT-VALUE}, so 64x64 per digit).")
+    @Option(
+            names = "--scale",
+            paramLabel = "K",
+            defaultValue = "2",
+            description =
+                    "Pixel upscaling for viewing (default: ${DEFAULT-VALUE}, so 64x64 per digit).")
     int scale;
 
     @Override
@@ -63,7 +78,10 @@ public final class SampleCommand implements Callable<Integer> {
         digits.validate();
         generation.validate();
         generation.checkpointFile();
-        Path png = out != null ? out : Path.of("samples", digits.all() ? "all-digits.png" : "digit-D.png");
+        Path png =
+                out != null
+                        ? out
+                        : Path.of("samples", digits.all() ? "all-digits.png" : "digit-D.png");
         try (NDManager manager = NDManager.newBaseManager(common.device())) {
             Generator generator = generation.open(manager);
             long[] labels = digits.labels(generator.config().model().numClasses(), n);
@@ -71,21 +89,30 @@ public final class SampleCommand implements Callable<Integer> {
                 png = Path.of("samples", "digit-" + labels[0] + ".png");
             }
             AtomicFiles.requireWritable(png);
-            Generator.Images images = generator.generate(labels, generation.settings(Integer.MAX_VALUE),
-                    progressLog());
+            Generator.Images images =
+                    generator.generate(
+                            labels, generation.settings(Integer.MAX_VALUE), progressLog());
             logTime(images, labels.length);
-            ImageGrid.writePng(ImageGrid.render(images.pixels(), images.shape(), digits.all() ? n : Math.min(n, 8),
-                    scale), png);
+            ImageGrid.writePng(
+                    ImageGrid.render(
+                            images.pixels(),
+                            images.shape(),
+                            digits.all() ? n : Math.min(n, 8),
+                            scale),
+                    png);
             spec.commandLine().getOut().println(png);
             spec.commandLine().getOut().flush();
         }
         return 0;
     }
 
-    /** Refuses {@code value} of {@code option} outside {@code [min, max]}, naming the allowed range. */
+    /**
+     * Refuses {@code value} of {@code option} outside {@code [min, max]}, naming the allowed range.
+     */
     static void requireBetween(String option, int value, int min, int max) {
         if (value < min || value > max) {
-            throw new UserException(option + " must be between " + min + " and " + max + ", got " + value);
+            throw new UserException(
+                    option + " must be between " + min + " and " + max + ", got " + value);
         }
     }
 
@@ -99,7 +126,11 @@ public final class SampleCommand implements Callable<Integer> {
     }
 
     static void logTime(Generator.Images images, int count) {
-        LOG.info("{} images, {} steps in {} s ({} ms per step)", count, images.steps(),
-                String.format("%.2f", images.seconds()), String.format("%.1f", images.millisPerStep()));
+        LOG.info(
+                "{} images, {} steps in {} s ({} ms per step)",
+                count,
+                images.steps(),
+                String.format("%.2f", images.seconds()),
+                String.format("%.1f", images.millisPerStep()));
     }
 }

@@ -29,35 +29,45 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code ddpm train}: trains a model into {@code checkpoints/<run>/}, or resumes a run. */
-@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(
+        name = "train",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
         description = {
-            "Trains a class-conditional diffusion model on MNIST. A run lives in checkpoints/<run>/: config.json,",
-            "train.log, metrics.jsonl, loss.png, samples/step-*.png and the last checkpoints step-*.safetensors.",
-            "Ctrl-C writes a checkpoint and stops; --resume continues exactly where the run stopped."
+            "Trains a class-conditional diffusion model on MNIST. A run lives in"
+                    + " checkpoints/<run>/: config.json,",
+            "train.log, metrics.jsonl, loss.png, samples/step-*.png and the last checkpoints"
+                    + " step-*.safetensors.",
+            "Ctrl-C writes a checkpoint and stops; --resume continues exactly where the run"
+                    + " stopped."
         },
         footer = {
             "",
             "Examples:",
-            "  ddpm train --config config/quick.json                 small model, a few minutes on CPU",
+            "  ddpm train --config config/quick.json                 small model, a few minutes on"
+                    + " CPU",
             "  ddpm train --epochs 20 --batch-size 128 --lr 2e-4      the reference model, changed",
             "  ddpm train --config config/quick.json --set train.grad_clip=1.0 --run clipped",
             "  ddpm train --resume latest                            continue the most recent run",
-            "  ddpm train --resume quick-20250101-120000 --epochs 10  continue a run for more epochs"
+            "  ddpm train --resume quick-20250101-120000 --epochs 10  continue a run for more"
+                    + " epochs"
         })
 public final class TrainCommand implements Callable<Integer> {
 
     private static final Logger LOG = LoggerFactory.getLogger(TrainCommand.class);
     private static final Path CHECKPOINTS = Path.of("checkpoints");
+
     /** Exit status after a stop on request, as a shell reports Ctrl-C. */
     static final int STOPPED = 130;
 
-    @Mixin
-    CommonOptions common;
+    @Mixin CommonOptions common;
 
-    @Mixin
-    ConfigOptions configOptions;
+    @Mixin ConfigOptions configOptions;
 
-    @Option(names = "--epochs", paramLabel = "N", description = "Sets train.epochs (may be raised on --resume).")
+    @Option(
+            names = "--epochs",
+            paramLabel = "N",
+            description = "Sets train.epochs (may be raised on --resume).")
     Integer epochs;
 
     @Option(names = "--batch-size", paramLabel = "N", description = "Sets train.batch_size.")
@@ -66,24 +76,36 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--lr", paramLabel = "X", description = "Sets train.lr (Adam learning rate).")
     Double lr;
 
-    @Option(names = "--seed", paramLabel = "N", description = "Sets train.seed (weights, data order, noise).")
+    @Option(
+            names = "--seed",
+            paramLabel = "N",
+            description = "Sets train.seed (weights, data order, noise).")
     Long seed;
 
-    @Option(names = "--run", paramLabel = "NAME",
-            description = "Run folder name under checkpoints/ (default: <config name>-<yyyyMMdd-HHmmss>).")
+    @Option(
+            names = "--run",
+            paramLabel = "NAME",
+            description =
+                    "Run folder name under checkpoints/ (default: <config"
+                            + " name>-<yyyyMMdd-HHmmss>).")
     String run;
 
-    @Option(names = "--resume", paramLabel = "RUN",
-            description = "Continue a run: 'latest', a run name, a run folder or a checkpoint file.")
+    @Option(
+            names = "--resume",
+            paramLabel = "RUN",
+            description =
+                    "Continue a run: 'latest', a run name, a run folder or a checkpoint file.")
     String resume;
 
     @Override
     public Integer call() throws Exception {
         common.applyLogging();
         if (resume != null && run != null) {
-            throw new UserException("--run and --resume exclude each other (a resumed run stays in its folder)");
+            throw new UserException(
+                    "--run and --resume exclude each other (a resumed run stays in its folder)");
         }
-        Path checkpoint = resume == null ? null : RunDirectory.resolveCheckpoint(resume, CHECKPOINTS);
+        Path checkpoint =
+                resume == null ? null : RunDirectory.resolveCheckpoint(resume, CHECKPOINTS);
         DdpmConfig config;
         RunDirectory runDir;
         TrainingState resumed = null;
@@ -94,8 +116,10 @@ public final class TrainCommand implements Callable<Integer> {
             Checkpoint.Header saved = Checkpoint.readHeader(checkpoint);
             resumed = saved.state();
             if (resumed == null) {
-                throw new UserException(checkpoint + " holds no training state (imported weights?), so it cannot"
-                        + " be resumed; start a new run instead");
+                throw new UserException(
+                        checkpoint
+                                + " holds no training state (imported weights?), so it cannot"
+                                + " be resumed; start a new run instead");
             }
             config = configOptions.loadOver(saved.config(), flags());
             ResumeCheck.requireCompatible(saved.config(), config, resumed.epoch());
@@ -104,14 +128,25 @@ public final class TrainCommand implements Callable<Integer> {
         MnistDataset.requireFits(config.model(), config.train().dataset().configName());
         try (AutoCloseable lock = runDir.lock()) {
             if (checkpoint == null && !runDir.checkpoints().isEmpty()) {
-                throw new UserException("run folder " + runDir.root() + " already holds checkpoints; continue it with"
-                        + " --resume " + runDir.root().getFileName() + " or pick another --run name");
+                throw new UserException(
+                        "run folder "
+                                + runDir.root()
+                                + " already holds checkpoints; continue it with"
+                                + " --resume "
+                                + runDir.root().getFileName()
+                                + " or pick another --run name");
             }
             runDir.removeTemporaryFiles();
             Logging.addRunLog(runDir.log());
-            AtomicFiles.writeString(runDir.config(), ConfigLoader.toJson(config) + System.lineSeparator());
-            LOG.info("run {} ({}), configuration:\n{}", runDir.root(), resumed == null ? "new" : "resuming step "
-                    + resumed.step() + " of " + checkpoint.getFileName(), ConfigLoader.toJson(config));
+            AtomicFiles.writeString(
+                    runDir.config(), ConfigLoader.toJson(config) + System.lineSeparator());
+            LOG.info(
+                    "run {} ({}), configuration:\n{}",
+                    runDir.root(),
+                    resumed == null
+                            ? "new"
+                            : "resuming step " + resumed.step() + " of " + checkpoint.getFileName(),
+                    ConfigLoader.toJson(config));
             return train(config, runDir, checkpoint);
         }
     }
@@ -122,23 +157,41 @@ public final class TrainCommand implements Callable<Integer> {
         try (Trainer trainer = new Trainer(config, data, device)) {
             if (checkpoint != null) {
                 trainer.resume(checkpoint);
-                LOG.info("resumed from {} at step {} (epoch {}, batch {} of {})", checkpoint, trainer.stepsDone(),
-                        trainer.epoch() + 1, trainer.batchInEpoch(), trainer.batchesPerEpoch());
+                LOG.info(
+                        "resumed from {} at step {} (epoch {}, batch {} of {})",
+                        checkpoint,
+                        trainer.stepsDone(),
+                        trainer.epoch() + 1,
+                        trainer.batchInEpoch(),
+                        trainer.batchesPerEpoch());
             }
-            LOG.info("{} training images, {} steps per epoch, {} steps in total", trainer.trainingImages(),
-                    trainer.batchesPerEpoch(), trainer.totalSteps());
+            LOG.info(
+                    "{} training images, {} steps per epoch, {} steps in total",
+                    trainer.trainingImages(),
+                    trainer.batchesPerEpoch(),
+                    trainer.totalSteps());
             TrainingLoop loop = TrainingLoop.forRun(trainer, runDir);
             // Open until the last line is logged: a signal's shutdown waits for it.
             try (StopSignal signal = new StopSignal(loop::requestStop, Duration.ofMinutes(10))) {
                 TrainingLoop.Outcome outcome = loop.run();
                 Path last = runDir.checkpoint(trainer.stepsDone());
                 if (outcome == TrainingLoop.Outcome.STOPPED) {
-                    LOG.info("stopped at step {}; checkpoint {}. Continue with: ./ddpm train --resume {}",
-                            trainer.stepsDone(), last, runDir.root().getFileName());
+                    LOG.info(
+                            "stopped at step {}; checkpoint {}. Continue with: ./ddpm train"
+                                    + " --resume {}",
+                            trainer.stepsDone(),
+                            last,
+                            runDir.root().getFileName());
                     return STOPPED;
                 }
-                LOG.info("finished {} epochs ({} steps); checkpoint {}, samples in {}, loss curve {}",
-                        config.train().epochs(), trainer.stepsDone(), last, runDir.samples(), runDir.lossPlot());
+                LOG.info(
+                        "finished {} epochs ({} steps); checkpoint {}, samples in {}, loss curve"
+                                + " {}",
+                        config.train().epochs(),
+                        trainer.stepsDone(),
+                        last,
+                        runDir.samples(),
+                        runDir.lossPlot());
                 return 0;
             }
         }
@@ -163,8 +216,12 @@ public final class TrainCommand implements Callable<Integer> {
 
     private String defaultRunName() {
         Path file = configOptions.file();
-        String name = file == null ? "default" : file.getFileName().toString().replaceFirst("\\.json$", "");
-        return name + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+        String name =
+                file == null
+                        ? "default"
+                        : file.getFileName().toString().replaceFirst("\\.json$", "");
+        return name
+                + "-"
+                + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
     }
-
 }

@@ -10,15 +10,23 @@ final class VersionProvider implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() throws IOException {
         Properties p = new Properties();
-        try (InputStream in = VersionProvider.class.getResourceAsStream("/ddpm-version.properties")) {
+        try (InputStream in =
+                VersionProvider.class.getResourceAsStream("/ddpm-version.properties")) {
             if (in != null) {
                 p.load(in);
             }
         }
         return new String[] {
             "ddpm " + p.getProperty("version", "unknown"),
-            "DJL " + p.getProperty("djl", "unknown") + ", PyTorch " + p.getProperty("pytorch", "unknown"),
-            "Java " + System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + ")"
+            "DJL "
+                    + p.getProperty("djl", "unknown")
+                    + ", PyTorch "
+                    + p.getProperty("pytorch", "unknown"),
+            "Java "
+                    + System.getProperty("java.version")
+                    + " ("
+                    + System.getProperty("java.vm.name")
+                    + ")"
         };
     }
 }

@@ -1,6 +1,9 @@
 package dev.ddpm.common;
 
-/** Derives independent seeds from a run's seed, so that every random stream is a function of counters. */
+/**
+ * Derives independent seeds from a run's seed, so that every random stream is a function of
+ * counters.
+ */
 public final class Seeds {
 
     /** The golden-ratio increment of SplitMix64. */
@@ -9,16 +12,18 @@ public final class Seeds {
     private Seeds() {}
 
     /**
-     * A non-negative seed for draw {@code index} (e.g. a training step) of a run seeded with {@code seed}:
-     * neighbouring indices get unrelated streams, which plain {@code seed + index} would not give.
+     * A non-negative seed for draw {@code index} (e.g. a training step) of a run seeded with {@code
+     * seed}: neighbouring indices get unrelated streams, which plain {@code seed + index} would not
+     * give.
      */
     public static long mix(long seed, long index) {
         return scramble(seed * GOLDEN_GAMMA + index + 0x632BE59BD9B4E019L) & Long.MAX_VALUE;
     }
 
     /**
-     * SplitMix64's finalizer (Stafford's variant 13): every input bit affects every output bit. Generators
-     * such as {@link java.util.SplittableRandom} do not scramble their seed, so nearby seeds need it.
+     * SplitMix64's finalizer (Stafford's variant 13): every input bit affects every output bit.
+     * Generators such as {@link java.util.SplittableRandom} do not scramble their seed, so nearby
+     * seeds need it.
      */
     public static long scramble(long z) {
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;

@@ -6,8 +6,9 @@ import java.util.Locale;
 import java.util.TreeSet;
 
 /**
- * A closed choice of the configuration or the command line, an enum whose constants are written in lower
- * case with dashes ({@code FASHION_MNIST} is {@code fashion-mnist}) in JSON, messages and help.
+ * A closed choice of the configuration or the command line, an enum whose constants are written in
+ * lower case with dashes ({@code FASHION_MNIST} is {@code fashion-mnist}) in JSON, messages and
+ * help.
  */
 public interface ConfigChoice {
 
@@ -21,11 +22,18 @@ public interface ConfigChoice {
 
     /** The allowed spellings, sorted: {@code [cosine, linear]}. */
     static String allowed(Class<? extends ConfigChoice> type) {
-        return new TreeSet<>(Arrays.stream(type.getEnumConstants()).map(ConfigChoice::configName).toList()).toString();
+        return new TreeSet<>(
+                        Arrays.stream(type.getEnumConstants())
+                                .map(ConfigChoice::configName)
+                                .toList())
+                .toString();
     }
 
     /** The constant spelled {@code name}, or null. */
     static <E extends Enum<E> & ConfigChoice> E parse(Class<E> type, String name) {
-        return Arrays.stream(type.getEnumConstants()).filter(c -> c.configName().equals(name)).findFirst().orElse(null);
+        return Arrays.stream(type.getEnumConstants())
+                .filter(c -> c.configName().equals(name))
+                .findFirst()
+                .orElse(null);
     }
 }

@@ -24,22 +24,26 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
- * Reads a run configuration: a base (the reference defaults, or a saved configuration being resumed), then a
- * JSON file's keys, then {@code key=value} overrides from the command line. Unknown keys, wrong types and
- * out-of-range values are refused with a {@link UserException} naming the key. This is the only place that
- * changes configurations.
+ * Reads a run configuration: a base (the reference defaults, or a saved configuration being
+ * resumed), then a JSON file's keys, then {@code key=value} overrides from the command line.
+ * Unknown keys, wrong types and out-of-range values are refused with a {@link UserException} naming
+ * the key. This is the only place that changes configurations.
  */
 public final class ConfigLoader {
 
-    /** Strict JSON: no coercion of strings or floats into numbers, no unknown keys, no enum ordinals. */
-    public static final ObjectMapper MAPPER = JsonMapper.builder()
-            .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
-            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-            .enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
-            .enable(SerializationFeature.INDENT_OUTPUT)
-            .build();
+    /**
+     * Strict JSON: no coercion of strings or floats into numbers, no unknown keys, no enum
+     * ordinals.
+     */
+    public static final ObjectMapper MAPPER =
+            JsonMapper.builder()
+                    .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+                    .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+                    .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                    .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+                    .enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
+                    .enable(SerializationFeature.INDENT_OUTPUT)
+                    .build();
 
     private static final Pattern KEY = Pattern.compile("[a-z0-9_]+(\\.[a-z0-9_]+)+");
 
@@ -52,13 +56,17 @@ public final class ConfigLoader {
      * The reference defaults, then {@code file}, then {@code overrides}.
      *
      * @param file a JSON file, or null
-     * @param overrides dotted keys ({@code train.lr}) to values written as JSON literals or plain strings
+     * @param overrides dotted keys ({@code train.lr}) to values written as JSON literals or plain
+     *     strings
      */
     public static DdpmConfig load(Path file, Map<String, String> overrides) {
         return load(DdpmConfig.reference(), file, overrides);
     }
 
-    /** {@code base}, then {@code file} (or null), then {@code overrides}: e.g. a resumed run's saved configuration. */
+    /**
+     * {@code base}, then {@code file} (or null), then {@code overrides}: e.g. a resumed run's saved
+     * configuration.
+     */
     public static DdpmConfig load(DdpmConfig base, Path file, Map<String, String> overrides) {
         ObjectNode tree = MAPPER.valueToTree(base);
         if (file != null) {
@@ -70,14 +78,19 @@ public final class ConfigLoader {
         return fromTree(tree);
     }
 
-    /** Parses a complete configuration, such as the one saved inside a checkpoint; missing keys take the defaults. */
+    /**
+     * Parses a complete configuration, such as the one saved inside a checkpoint; missing keys take
+     * the defaults.
+     */
     public static DdpmConfig fromJson(String json) {
         try {
             ObjectNode tree = MAPPER.valueToTree(DdpmConfig.reference());
             merge(tree, MAPPER.readTree(json), "", "the saved configuration");
             return fromTree(tree);
         } catch (JsonProcessingException e) {
-            throw new UserException("the saved configuration is not valid JSON: " + oneLine(e.getOriginalMessage()));
+            throw new UserException(
+                    "the saved configuration is not valid JSON: "
+                            + oneLine(e.getOriginalMessage()));
         }
     }
 
@@ -96,7 +109,8 @@ public final class ConfigLoader {
         return out;
     }
 
-    private static void collectDifferences(JsonNode left, JsonNode right, String prefix, List<Difference> out) {
+    private static void collectDifferences(
+            JsonNode left, JsonNode right, String prefix, List<Difference> out) {
         Iterator<Map.Entry<String, JsonNode>> fields = left.fields();
         while (fields.hasNext()) {
             Map.Entry<String, JsonNode> e = fields.next();
@@ -117,20 +131,33 @@ public final class ConfigLoader {
             }
             return node;
         } catch (NoSuchFileException e) {
-            throw new UserException("config file " + file + " does not exist (see config/ for examples)");
+            throw new UserException(
+                    "config file " + file + " does not exist (see config/ for examples)");
         } catch (JsonProcessingException e) {
-            throw new UserException("config file " + file + " is not valid JSON (line "
-                    + e.getLocation().getLineNr() + "): " + oneLine(e.getOriginalMessage()));
+            throw new UserException(
+                    "config file "
+                            + file
+                            + " is not valid JSON (line "
+                            + e.getLocation().getLineNr()
+                            + "): "
+                            + oneLine(e.getOriginalMessage()));
         } catch (IOException e) {
             throw new UserException("cannot read config file " + file + ": " + e);
         }
     }
 
-    /** Copies {@code src} into {@code dst}, refusing keys that {@code dst} (the defaults) does not have. */
+    /**
+     * Copies {@code src} into {@code dst}, refusing keys that {@code dst} (the defaults) does not
+     * have.
+     */
     private static void merge(ObjectNode dst, JsonNode src, String prefix, String origin) {
         if (!src.isObject()) {
-            throw new UserException("config key '" + prefix.replaceAll("\\.$", "") + "' in " + origin
-                    + " must be a JSON object");
+            throw new UserException(
+                    "config key '"
+                            + prefix.replaceAll("\\.$", "")
+                            + "' in "
+                            + origin
+                            + " must be a JSON object");
         }
         Iterator<Map.Entry<String, JsonNode>> it = src.fields();
         while (it.hasNext()) {
@@ -138,8 +165,13 @@ public final class ConfigLoader {
             String key = prefix + e.getKey();
             JsonNode current = dst.get(e.getKey());
             if (current == null) {
-                throw new UserException("unknown config key '" + key + "' in " + origin
-                        + "; allowed keys here: " + fieldNames(dst));
+                throw new UserException(
+                        "unknown config key '"
+                                + key
+                                + "' in "
+                                + origin
+                                + "; allowed keys here: "
+                                + fieldNames(dst));
             }
             if (current.isObject()) {
                 merge((ObjectNode) current, e.getValue(), key + ".", origin);
@@ -151,21 +183,30 @@ public final class ConfigLoader {
 
     private static void override(ObjectNode tree, String dottedKey, String value) {
         if (!KEY.matcher(dottedKey).matches()) {
-            throw new UserException("unknown config key '" + dottedKey + "'; keys are section.key, e.g. train.lr;"
-                    + " sections: " + fieldNames(tree));
+            throw new UserException(
+                    "unknown config key '"
+                            + dottedKey
+                            + "'; keys are section.key, e.g. train.lr;"
+                            + " sections: "
+                            + fieldNames(tree));
         }
         String[] parts = dottedKey.split("\\.");
         ObjectNode node = tree;
         for (int i = 0; i < parts.length - 1; i++) {
             JsonNode child = node.get(parts[i]);
             if (child == null || !child.isObject()) {
-                throw new UserException("unknown config key '" + dottedKey + "'; sections: " + fieldNames(tree));
+                throw new UserException(
+                        "unknown config key '" + dottedKey + "'; sections: " + fieldNames(tree));
             }
             node = (ObjectNode) child;
         }
         String leaf = parts[parts.length - 1];
         if (!node.has(leaf) || node.get(leaf).isObject()) {
-            throw new UserException("unknown config key '" + dottedKey + "'; allowed keys here: " + fieldNames(node));
+            throw new UserException(
+                    "unknown config key '"
+                            + dottedKey
+                            + "'; allowed keys here: "
+                            + fieldNames(node));
         }
         node.set(leaf, parseValue(value));
     }
@@ -182,25 +223,45 @@ public final class ConfigLoader {
         try {
             return MAPPER.treeToValue(tree, DdpmConfig.class).validate();
         } catch (JsonMappingException e) {
-            String key = e.getPath().stream()
-                    .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
-                    .collect(Collectors.joining(".")).replace(".[", "[");
-            if (e instanceof InvalidFormatException f && ConfigChoice.class.isAssignableFrom(f.getTargetType())) {
+            String key =
+                    e.getPath().stream()
+                            .map(
+                                    r ->
+                                            r.getFieldName() != null
+                                                    ? r.getFieldName()
+                                                    : "[" + r.getIndex() + "]")
+                            .collect(Collectors.joining("."))
+                            .replace(".[", "[");
+            if (e instanceof InvalidFormatException f
+                    && ConfigChoice.class.isAssignableFrom(f.getTargetType())) {
                 @SuppressWarnings("unchecked")
-                Class<? extends ConfigChoice> choice = (Class<? extends ConfigChoice>) f.getTargetType();
-                throw new UserException("config key '" + key + "' must be one of " + ConfigChoice.allowed(choice)
-                        + ", got '" + f.getValue() + "'");
+                Class<? extends ConfigChoice> choice =
+                        (Class<? extends ConfigChoice>) f.getTargetType();
+                throw new UserException(
+                        "config key '"
+                                + key
+                                + "' must be one of "
+                                + ConfigChoice.allowed(choice)
+                                + ", got '"
+                                + f.getValue()
+                                + "'");
             }
-            String type = e instanceof MismatchedInputException mi && mi.getTargetType() != null
-                    ? describe(mi.getTargetType()) : "a different type";
-            throw new UserException("config key '" + key + "' has the wrong type: expected " + type);
+            String type =
+                    e instanceof MismatchedInputException mi && mi.getTargetType() != null
+                            ? describe(mi.getTargetType())
+                            : "a different type";
+            throw new UserException(
+                    "config key '" + key + "' has the wrong type: expected " + type);
         } catch (JsonProcessingException e) {
             throw new UserException("invalid configuration: " + oneLine(e.getOriginalMessage()));
         }
     }
 
     private static String describe(Class<?> type) {
-        if (type == int.class || type == long.class || type == Integer.class || type == Long.class) {
+        if (type == int.class
+                || type == long.class
+                || type == Integer.class
+                || type == Long.class) {
             return "an integer";
         }
         if (type == double.class || type == Double.class) {

@@ -9,7 +9,8 @@ public record DdpmConfig(ModelConfig model, DiffusionConfig diffusion, TrainConf
 
     /** The reference setup of the Python project (also {@code config/default.json}). */
     public static DdpmConfig reference() {
-        return new DdpmConfig(ModelConfig.reference(), DiffusionConfig.reference(), TrainConfig.reference());
+        return new DdpmConfig(
+                ModelConfig.reference(), DiffusionConfig.reference(), TrainConfig.reference());
     }
 
     public DdpmConfig withModel(ModelConfig m) {

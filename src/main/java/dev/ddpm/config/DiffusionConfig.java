@@ -50,23 +50,33 @@ public record DiffusionConfig(
         /** Exact (double precision). */
         FLOAT64,
         /**
-         * The reference's: betas, alphas and their cumulative product rounded to float32, which moves the
-         * coefficients near t = 1, where {@code 1 - abar} cancels, by about 2e-4.
+         * The reference's: betas, alphas and their cumulative product rounded to float32, which
+         * moves the coefficients near t = 1, where {@code 1 - abar} cancels, by about 2e-4.
          */
         FLOAT32
     }
 
     public static DiffusionConfig reference() {
-        return new DiffusionConfig(1000, Schedule.LINEAR, 1e-4, 0.02, 0.008, 0, true, Loss.L1, Precision.FLOAT64);
+        return new DiffusionConfig(
+                1000, Schedule.LINEAR, 1e-4, 0.02, 0.008, 0, true, Loss.L1, Precision.FLOAT64);
     }
 
     void validate(Validator v) {
         v.range("diffusion.timesteps", timesteps, 2, 100_000);
         v.present("diffusion.schedule", schedule, Schedule.class);
-        v.check(betaStart > 0 && betaStart < 1, "diffusion.beta_start", "must be in (0, 1), got " + betaStart);
-        v.check(betaEnd > 0 && betaEnd < 1, "diffusion.beta_end", "must be in (0, 1), got " + betaEnd);
+        v.check(
+                betaStart > 0 && betaStart < 1,
+                "diffusion.beta_start",
+                "must be in (0, 1), got " + betaStart);
+        v.check(
+                betaEnd > 0 && betaEnd < 1,
+                "diffusion.beta_end",
+                "must be in (0, 1), got " + betaEnd);
         v.check(betaStart <= betaEnd, "diffusion.beta_start", "must not exceed diffusion.beta_end");
-        v.check(cosineS >= 0 && cosineS < 1, "diffusion.cosine_s", "must be in [0, 1), got " + cosineS);
+        v.check(
+                cosineS >= 0 && cosineS < 1,
+                "diffusion.cosine_s",
+                "must be in [0, 1), got " + cosineS);
         v.range("diffusion.final_timestep", finalTimestep, 0, 1);
         v.present("diffusion.loss", loss, Loss.class);
         v.present("diffusion.schedule_precision", schedulePrecision, Precision.class);

@@ -8,12 +8,14 @@ import java.util.List;
  * Shape of the conditional U-Net. The defaults are the reference model (51,067,777 parameters).
  *
  * @param timeEmbDim size of the timestep / label embedding ({@code E})
- * @param depth number of U-Net levels ({@code D}); level {@code i} has {@code baseChannels * 2^i} channels
+ * @param depth number of U-Net levels ({@code D}); level {@code i} has {@code baseChannels * 2^i}
+ *     channels
  * @param baseChannels channels of level 0
  * @param numClasses number of class labels (10 digits)
  * @param inChannels image channels (1 for MNIST)
  * @param imageSize height and width of the (square) model input
- * @param attentionLevels levels whose down and up blocks end with self-attention (reference: even levels)
+ * @param attentionLevels levels whose down and up blocks end with self-attention (reference: even
+ *     levels)
  * @param groups GroupNorm groups
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
@@ -48,15 +50,24 @@ public record ModelConfig(
         v.range("model.num_classes", numClasses, 1, 1000);
         v.range("model.in_channels", inChannels, 1, 4);
         v.range("model.image_size", imageSize, 4, 256);
-        v.check(imageSize % (1 << depth) == 0, "model.image_size",
+        v.check(
+                imageSize % (1 << depth) == 0,
+                "model.image_size",
                 "must be divisible by 2^depth = " + (1 << depth) + ", got " + imageSize);
         v.range("model.groups", groups, 1, 64);
-        v.check(baseChannels % groups == 0, "model.groups",
+        v.check(
+                baseChannels % groups == 0,
+                "model.groups",
                 "must divide model.base_channels (" + baseChannels + "), got " + groups);
-        v.check(attentionLevels != null, "model.attention_levels", "must be a list of levels in [0, depth)");
+        v.check(
+                attentionLevels != null,
+                "model.attention_levels",
+                "must be a list of levels in [0, depth)");
         if (attentionLevels != null) {
             for (Integer level : attentionLevels) {
-                v.check(level != null && level >= 0 && level < depth, "model.attention_levels",
+                v.check(
+                        level != null && level >= 0 && level < depth,
+                        "model.attention_levels",
                         "levels must be in [0, " + (depth - 1) + "], got " + level);
             }
         }

@@ -13,12 +13,13 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
  * @param adamBeta2 Adam beta2
  * @param adamEps Adam epsilon (added to the bias-corrected root, as torch.optim.Adam)
  * @param lrSchedule how the learning rate changes after the warm-up
- * @param lrWarmupSteps steps over which the learning rate ramps up linearly from {@code lr / n} to {@code lr}
+ * @param lrWarmupSteps steps over which the learning rate ramps up linearly from {@code lr / n} to
+ *     {@code lr}
  * @param gradClip global gradient-norm bound; 0 turns clipping off (the reference does not clip)
  * @param emaDecay decay of the exponential moving average of the weights; 0 turns EMA off
  * @param emaWarmup how the EMA decay ramps up (see {@link EmaWarmup})
- * @param emaWarmupSteps steps over which the {@code linear} warm-up ramps the EMA decay from 0 to {@code
- *     emaDecay}
+ * @param emaWarmupSteps steps over which the {@code linear} warm-up ramps the EMA decay from 0 to
+ *     {@code emaDecay}
  * @param labelDropout probability of replacing a label by "no label" (for classifier-free guidance)
  * @param seed seed of everything random in the run
  * @param dataset the training data
@@ -27,7 +28,8 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
  * @param logEverySteps how often the loss is read back to the host and logged
  * @param checkpointEverySteps how often a checkpoint is written (and at every epoch end)
  * @param keepCheckpoints how many step checkpoints to keep
- * @param sampleEverySteps how often a grid of all digits is sampled with the EMA weights (0 = never)
+ * @param sampleEverySteps how often a grid of all digits is sampled with the EMA weights (0 =
+ *     never)
  * @param sampleSteps DDIM steps used for those grids
  * @param sampleGuidance classifier-free guidance of those grids (0 = plain conditional sampling)
  */
@@ -68,8 +70,9 @@ public record TrainConfig(
     /** How the decay of the weights' moving average ramps up from 0. */
     public enum EmaWarmup implements ConfigChoice {
         /**
-         * {@code min(ema_decay, 1 - (1 + n)^(-2/3))} after {@code n} updates (Karras et al.; diffusers'
-         * {@code EMAModel}): the average spans about the last tenth of a run of any length.
+         * {@code min(ema_decay, 1 - (1 + n)^(-2/3))} after {@code n} updates (Karras et al.;
+         * diffusers' {@code EMAModel}): the average spans about the last tenth of a run of any
+         * length.
          */
         POWER,
         /** {@code ema_decay * min(1, n / ema_warmup_steps)}. */
@@ -83,8 +86,30 @@ public record TrainConfig(
     }
 
     public static TrainConfig reference() {
-        return new TrainConfig(1000, 64, 1e-4, 0.9, 0.999, 1e-8, LrSchedule.CONSTANT, 0, 0.0, 0.9999, EmaWarmup.POWER, 2000,
-                0.1, 0L, Dataset.MNIST, "data", 0, 100, 2000, 3, 5000, 50, 0.0);
+        return new TrainConfig(
+                1000,
+                64,
+                1e-4,
+                0.9,
+                0.999,
+                1e-8,
+                LrSchedule.CONSTANT,
+                0,
+                0.0,
+                0.9999,
+                EmaWarmup.POWER,
+                2000,
+                0.1,
+                0L,
+                Dataset.MNIST,
+                "data",
+                0,
+                100,
+                2000,
+                3,
+                5000,
+                50,
+                0.0);
     }
 
     void validate(Validator v) {
@@ -93,14 +118,25 @@ public record TrainConfig(
         v.check(lr > 0 && lr < 1, "train.lr", "must be in (0, 1), got " + lr);
         v.present("train.lr_schedule", lrSchedule, LrSchedule.class);
         v.range("train.lr_warmup_steps", lrWarmupSteps, 0, 100_000_000);
-        v.check(adamBeta1 >= 0 && adamBeta1 < 1, "train.adam_beta1", "must be in [0, 1), got " + adamBeta1);
-        v.check(adamBeta2 >= 0 && adamBeta2 < 1, "train.adam_beta2", "must be in [0, 1), got " + adamBeta2);
+        v.check(
+                adamBeta1 >= 0 && adamBeta1 < 1,
+                "train.adam_beta1",
+                "must be in [0, 1), got " + adamBeta1);
+        v.check(
+                adamBeta2 >= 0 && adamBeta2 < 1,
+                "train.adam_beta2",
+                "must be in [0, 1), got " + adamBeta2);
         v.check(adamEps > 0 && adamEps < 1, "train.adam_eps", "must be in (0, 1), got " + adamEps);
         v.check(gradClip >= 0, "train.grad_clip", "must be >= 0 (0 = off), got " + gradClip);
-        v.check(emaDecay >= 0 && emaDecay < 1, "train.ema_decay", "must be in [0, 1) (0 = off), got " + emaDecay);
+        v.check(
+                emaDecay >= 0 && emaDecay < 1,
+                "train.ema_decay",
+                "must be in [0, 1) (0 = off), got " + emaDecay);
         v.present("train.ema_warmup", emaWarmup, EmaWarmup.class);
         v.range("train.ema_warmup_steps", emaWarmupSteps, 0, 100_000_000);
-        v.check(labelDropout >= 0 && labelDropout <= 1, "train.label_dropout",
+        v.check(
+                labelDropout >= 0 && labelDropout <= 1,
+                "train.label_dropout",
                 "must be in [0, 1], got " + labelDropout);
         v.present("train.dataset", dataset, Dataset.class);
         v.check(dataDir != null && !dataDir.isBlank(), "train.data_dir", "must be a folder path");
@@ -110,7 +146,9 @@ public record TrainConfig(
         v.range("train.keep_checkpoints", keepCheckpoints, 1, 1000);
         v.range("train.sample_every_steps", sampleEverySteps, 0, 100_000_000);
         v.range("train.sample_steps", sampleSteps, 1, 100_000);
-        v.check(sampleGuidance >= 0 && sampleGuidance <= 100, "train.sample_guidance",
+        v.check(
+                sampleGuidance >= 0 && sampleGuidance <= 100,
+                "train.sample_guidance",
                 "must be in [0, 100], got " + sampleGuidance);
     }
 }

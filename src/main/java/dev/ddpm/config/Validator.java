@@ -12,10 +12,16 @@ final class Validator {
     }
 
     void range(String key, long value, long min, long max) {
-        check(value >= min && value <= max, key, "must be in [" + min + ", " + max + "], got " + value);
+        check(
+                value >= min && value <= max,
+                key,
+                "must be in [" + min + ", " + max + "], got " + value);
     }
 
-    /** A choice that was left empty ({@code null} in JSON); unknown spellings are refused while parsing. */
+    /**
+     * A choice that was left empty ({@code null} in JSON); unknown spellings are refused while
+     * parsing.
+     */
     void present(String key, Object value, Class<? extends ConfigChoice> type) {
         check(value != null, key, "must be one of " + ConfigChoice.allowed(type) + ", got nothing");
     }

@@ -4,8 +4,9 @@ import dev.ddpm.common.Seeds;
 import java.util.SplittableRandom;
 
 /**
- * The order in which an epoch visits the dataset: a Fisher-Yates shuffle drawn from a generator seeded by
- * the run's seed and the epoch, so every epoch has its own order and a resumed run repeats it exactly.
+ * The order in which an epoch visits the dataset: a Fisher-Yates shuffle drawn from a generator
+ * seeded by the run's seed and the epoch, so every epoch has its own order and a resumed run
+ * repeats it exactly.
  */
 public final class EpochOrder {
 
@@ -26,7 +27,8 @@ public final class EpochOrder {
 
     /** A permutation of {@code 0 .. size-1}, the same for the same seed and epoch. */
     public int[] permutation(int epoch) {
-        SplittableRandom random = new SplittableRandom(Seeds.scramble(seed + Seeds.GOLDEN_GAMMA * (epoch + 1L)));
+        SplittableRandom random =
+                new SplittableRandom(Seeds.scramble(seed + Seeds.GOLDEN_GAMMA * (epoch + 1L)));
         int[] order = new int[size];
         for (int i = 0; i < size; i++) {
             order[i] = i;

@@ -26,9 +26,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One split of MNIST or Fashion-MNIST, preprocessed as the reference does: each 28x28 image resized to
- * 32x32 with Pillow's bilinear filter (rounded to uint8, as the PIL image that torchvision's ToTensor sees),
- * kept in memory as compact uint8, and turned into {@code [-1, 1]} floats on the device batch by batch.
+ * One split of MNIST or Fashion-MNIST, preprocessed as the reference does: each 28x28 image resized
+ * to 32x32 with Pillow's bilinear filter (rounded to uint8, as the PIL image that torchvision's
+ * ToTensor sees), kept in memory as compact uint8, and turned into {@code [-1, 1]} floats on the
+ * device batch by batch.
  */
 public final class MnistDataset {
 
@@ -36,15 +37,21 @@ public final class MnistDataset {
 
     /** Side of the images the model sees. */
     public static final int IMAGE_SIZE = 32;
+
     /** Side of the images in the files. */
     public static final int SOURCE_SIZE = 28;
+
     public static final int NUM_CLASSES = 10;
 
     private static final int IMAGE_BYTES = IMAGE_SIZE * IMAGE_SIZE;
 
     /** Optional list of the folder's files and their MD5, in the format of {@code md5sum}. */
     static final String MD5SUMS = "MD5SUMS";
-    /** An md5sum line: the sum, then two spaces, or a space and '*' for a file read in binary mode, then the path. */
+
+    /**
+     * An md5sum line: the sum, then two spaces, or a space and '*' for a file read in binary mode,
+     * then the path.
+     */
     private static final Pattern MD5SUMS_LINE = Pattern.compile("([0-9a-fA-F]{32}) [ *](.+?)\\s*");
 
     private final byte[] images;
@@ -55,16 +62,20 @@ public final class MnistDataset {
         this.labels = labels;
     }
 
-    /** The folder of a dataset under the data root: {@code data} and {@code mnist} give {@code data/mnist}. */
+    /**
+     * The folder of a dataset under the data root: {@code data} and {@code mnist} give {@code
+     * data/mnist}.
+     */
     public static Path folder(Path dataRoot, String dataset) {
         return dataRoot.resolve(dataset);
     }
 
     /**
      * Reads the training (60,000) or test (10,000) split of {@code dataset} ({@code mnist} or
-     * {@code fashion-mnist}) from {@code dataDir} (e.g. {@code data/mnist}), from the published {@code *.gz}
-     * files or their unpacked versions. Each file must have the MD5 of the official file of its name, where
-     * that is known, and the MD5 that the folder's {@value #MD5SUMS} lists for its name, if it lists one.
+     * {@code fashion-mnist}) from {@code dataDir} (e.g. {@code data/mnist}), from the published
+     * {@code *.gz} files or their unpacked versions. Each file must have the MD5 of the official
+     * file of its name, where that is known, and the MD5 that the folder's {@value #MD5SUMS} lists
+     * for its name, if it lists one.
      */
     public static MnistDataset load(Path dataDir, String dataset, boolean train) {
         return load(dataDir, train, MnistDownloader.officialMd5(dataset));
@@ -81,63 +92,114 @@ public final class MnistDataset {
         return load(dataDir, fashion ? "fashion-mnist" : "mnist", train);
     }
 
-    /** As {@link #load(Path, String, boolean)}, with {@code officialMd5} the sums of the official files by name. */
+    /**
+     * As {@link #load(Path, String, boolean)}, with {@code officialMd5} the sums of the official
+     * files by name.
+     */
     static MnistDataset load(Path dataDir, boolean train, Map<String, String> officialMd5) {
         long start = System.nanoTime();
         String prefix = train ? "train" : "t10k";
         Path imageFile = existing(dataDir, prefix + "-images-idx3-ubyte.gz");
         Path labelFile = existing(dataDir, prefix + "-labels-idx1-ubyte.gz");
         Map<String, String> listedMd5 = listedMd5(dataDir);
-        byte[] labels = IdxReader.readLabels(labelFile, md5Check(labelFile, officialMd5, listedMd5));
-        IdxImages source = IdxReader.readImages(imageFile, md5Check(imageFile, officialMd5, listedMd5));
+        byte[] labels =
+                IdxReader.readLabels(labelFile, md5Check(labelFile, officialMd5, listedMd5));
+        IdxImages source =
+                IdxReader.readImages(imageFile, md5Check(imageFile, officialMd5, listedMd5));
         if (source.rows() != SOURCE_SIZE || source.cols() != SOURCE_SIZE) {
-            throw new DataException(imageFile + " holds " + source.rows() + "x" + source.cols() + " images, expected "
-                    + SOURCE_SIZE + "x" + SOURCE_SIZE + " (MNIST / Fashion-MNIST)");
+            throw new DataException(
+                    imageFile
+                            + " holds "
+                            + source.rows()
+                            + "x"
+                            + source.cols()
+                            + " images, expected "
+                            + SOURCE_SIZE
+                            + "x"
+                            + SOURCE_SIZE
+                            + " (MNIST / Fashion-MNIST)");
         }
         if (source.count() != labels.length) {
-            throw new DataException(imageFile + " holds " + source.count() + " images but " + labelFile + " holds "
-                    + labels.length + " labels: the files do not belong together; download them again");
+            throw new DataException(
+                    imageFile
+                            + " holds "
+                            + source.count()
+                            + " images but "
+                            + labelFile
+                            + " holds "
+                            + labels.length
+                            + " labels: the files do not belong together; download them again");
         }
         for (int i = 0; i < labels.length; i++) {
             if ((labels[i] & 0xff) >= NUM_CLASSES) {
-                throw new DataException(labelFile + " has label " + (labels[i] & 0xff) + " at index " + i
-                        + ", outside 0.." + (NUM_CLASSES - 1) + ": the file is corrupt; download it again");
+                throw new DataException(
+                        labelFile
+                                + " has label "
+                                + (labels[i] & 0xff)
+                                + " at index "
+                                + i
+                                + ", outside 0.."
+                                + (NUM_CLASSES - 1)
+                                + ": the file is corrupt; download it again");
             }
         }
         MnistDataset dataset = new MnistDataset(resize(source), labels);
-        LOG.debug("loaded {} images from {} in {} ms", labels.length, imageFile,
+        LOG.debug(
+                "loaded {} images from {} in {} ms",
+                labels.length,
+                imageFile,
                 (System.nanoTime() - start) / 1_000_000);
         return dataset;
     }
 
     /**
-     * Refuses a model that does not fit {@code dataset} ({@code mnist} or {@code fashion-mnist}): its classes,
-     * image size and channels must be the dataset's. To be called before any work, because otherwise the
-     * mismatch shows late or never: fewer classes silently turn the other digits into "no label", another
-     * image size trains a model for images the dataset does not have, other channel counts fail at the
-     * first step.
+     * Refuses a model that does not fit {@code dataset} ({@code mnist} or {@code fashion-mnist}):
+     * its classes, image size and channels must be the dataset's. To be called before any work,
+     * because otherwise the mismatch shows late or never: fewer classes silently turn the other
+     * digits into "no label", another image size trains a model for images the dataset does not
+     * have, other channel counts fail at the first step.
      *
      * @throws UserException naming the configuration key and the {@code --set} that fixes it
      */
     public static void requireFits(ModelConfig model, String dataset) {
         if (model.numClasses() != NUM_CLASSES) {
-            throw new UserException("model.num_classes=" + model.numClasses() + " does not fit " + dataset
-                    + ", which has " + NUM_CLASSES + " classes: use --set model.num_classes=" + NUM_CLASSES);
+            throw new UserException(
+                    "model.num_classes="
+                            + model.numClasses()
+                            + " does not fit "
+                            + dataset
+                            + ", which has "
+                            + NUM_CLASSES
+                            + " classes: use --set model.num_classes="
+                            + NUM_CLASSES);
         }
         if (model.imageSize() != IMAGE_SIZE) {
-            throw new UserException("model.image_size=" + model.imageSize() + " does not fit " + dataset
-                    + ", whose images the model sees as " + IMAGE_SIZE + "x" + IMAGE_SIZE
-                    + ": use --set model.image_size=" + IMAGE_SIZE);
+            throw new UserException(
+                    "model.image_size="
+                            + model.imageSize()
+                            + " does not fit "
+                            + dataset
+                            + ", whose images the model sees as "
+                            + IMAGE_SIZE
+                            + "x"
+                            + IMAGE_SIZE
+                            + ": use --set model.image_size="
+                            + IMAGE_SIZE);
         }
         if (model.inChannels() != 1) {
-            throw new UserException("model.in_channels=" + model.inChannels() + " does not fit " + dataset
-                    + ", whose images have 1 channel (grayscale): use --set model.in_channels=1");
+            throw new UserException(
+                    "model.in_channels="
+                            + model.inChannels()
+                            + " does not fit "
+                            + dataset
+                            + ", whose images have 1 channel (grayscale): use --set"
+                            + " model.in_channels=1");
         }
     }
 
     /**
-     * Downloads the dataset's files that are missing from {@code dataDir} ({@code dataset} is {@code mnist}
-     * or {@code fashion-mnist} and selects the mirrors and checksums).
+     * Downloads the dataset's files that are missing from {@code dataDir} ({@code dataset} is
+     * {@code mnist} or {@code fashion-mnist} and selects the mirrors and checksums).
      */
     public static void ensureFiles(Path dataDir, String dataset) {
         ensureFiles(dataDir, MnistDownloader.forDataset(dataset));
@@ -145,7 +207,8 @@ public final class MnistDataset {
 
     /** As {@link #ensureFiles(Path, String)}, with the given downloader. */
     public static void ensureFiles(Path dataDir, MnistDownloader downloader) {
-        List<String> missing = MnistDownloader.FILES.stream().filter(f -> find(dataDir, f) == null).toList();
+        List<String> missing =
+                MnistDownloader.FILES.stream().filter(f -> find(dataDir, f) == null).toList();
         if (!missing.isEmpty()) {
             LOG.info("{} missing in {}: downloading", String.join(", ", missing), dataDir);
             downloader.download(dataDir, missing);
@@ -161,25 +224,30 @@ public final class MnistDataset {
     }
 
     /**
-     * The images at {@code indices} as {@code [B, 1, 32, 32]} float32 in {@code [-1, 1]} and their labels as
-     * int64 {@code [B]}, on the manager's device. Each array crosses to the device once, as uint8 for the images.
+     * The images at {@code indices} as {@code [B, 1, 32, 32]} float32 in {@code [-1, 1]} and their
+     * labels as int64 {@code [B]}, on the manager's device. Each array crosses to the device once,
+     * as uint8 for the images.
      */
     public NDList batch(NDManager manager, int[] indices) {
-        ByteBuffer pixels = ByteBuffer.allocateDirect(indices.length * IMAGE_BYTES).order(ByteOrder.nativeOrder());
+        ByteBuffer pixels =
+                ByteBuffer.allocateDirect(indices.length * IMAGE_BYTES)
+                        .order(ByteOrder.nativeOrder());
         long[] batchLabels = new long[indices.length];
         for (int i = 0; i < indices.length; i++) {
             int index = Objects.checkIndex(indices[i], size());
             pixels.put(images, index * IMAGE_BYTES, IMAGE_BYTES);
             batchLabels[i] = labels[index];
         }
-        return new NDList(toImages(manager, pixels.flip(), indices.length),
+        return new NDList(
+                toImages(manager, pixels.flip(), indices.length),
                 NativeArrays.copyOf(manager, batchLabels));
     }
 
     /** Images {@code from} (inclusive) to {@code to} (exclusive), as {@link #batch} makes them. */
     public NDArray images(NDManager manager, int from, int to) {
         Objects.checkFromToIndex(from, to, size());
-        ByteBuffer pixels = ByteBuffer.allocateDirect((to - from) * IMAGE_BYTES).order(ByteOrder.nativeOrder());
+        ByteBuffer pixels =
+                ByteBuffer.allocateDirect((to - from) * IMAGE_BYTES).order(ByteOrder.nativeOrder());
         pixels.put(images, from * IMAGE_BYTES, (to - from) * IMAGE_BYTES);
         return toImages(manager, pixels.flip(), to - from);
     }
@@ -191,13 +259,18 @@ public final class MnistDataset {
     }
 
     /**
-     * uint8 -> float32 on the device, then ToTensor's {@code / 255} and Normalize's {@code (x - 0.5) / 0.5}
-     * as separate float32 operations (in place on the converted copy), so the values are bit-identical to the
-     * reference's.
+     * uint8 -> float32 on the device, then ToTensor's {@code / 255} and Normalize's {@code (x -
+     * 0.5) / 0.5} as separate float32 operations (in place on the converted copy), so the values
+     * are bit-identical to the reference's.
      */
     private static NDArray toImages(NDManager manager, ByteBuffer pixels, int count) {
         try (NDManager scratch = manager.newSubManager()) {
-            NDArray bytes = NativeArrays.copyOf(scratch, pixels, new Shape(count, 1, IMAGE_SIZE, IMAGE_SIZE), DataType.UINT8);
+            NDArray bytes =
+                    NativeArrays.copyOf(
+                            scratch,
+                            pixels,
+                            new Shape(count, 1, IMAGE_SIZE, IMAGE_SIZE),
+                            DataType.UINT8);
             NDArray max = NativeArrays.scalar(scratch, 255f);
             NDArray half = NativeArrays.scalar(scratch, 0.5f);
             NDArray scaled = bytes.toType(DataType.FLOAT32, false).divi(max).subi(half).divi(half);
@@ -207,41 +280,75 @@ public final class MnistDataset {
     }
 
     private static byte[] resize(IdxImages source) {
-        PilBilinearResize resize = new PilBilinearResize(source.rows(), source.cols(), IMAGE_SIZE, IMAGE_SIZE);
+        PilBilinearResize resize =
+                new PilBilinearResize(source.rows(), source.cols(), IMAGE_SIZE, IMAGE_SIZE);
         byte[] out = new byte[source.count() * IMAGE_BYTES];
         int chunk = 1024;
-        IntStream.range(0, (source.count() + chunk - 1) / chunk).parallel().forEach(c -> {
-            byte[] scratch = new byte[resize.scratchBytes()];
-            for (int i = c * chunk; i < Math.min(source.count(), (c + 1) * chunk); i++) {
-                resize.resize(source.pixels(), i * source.imageBytes(), out, i * IMAGE_BYTES, scratch);
-            }
-        });
+        IntStream.range(0, (source.count() + chunk - 1) / chunk)
+                .parallel()
+                .forEach(
+                        c -> {
+                            byte[] scratch = new byte[resize.scratchBytes()];
+                            for (int i = c * chunk;
+                                    i < Math.min(source.count(), (c + 1) * chunk);
+                                    i++) {
+                                resize.resize(
+                                        source.pixels(),
+                                        i * source.imageBytes(),
+                                        out,
+                                        i * IMAGE_BYTES,
+                                        scratch);
+                            }
+                        });
         return out;
     }
 
     /**
-     * The check of {@code file}'s MD5 against the official file's and against its {@value #MD5SUMS} entry. A
-     * file that matches the official sum but not its entry is intact, and the message says so.
+     * The check of {@code file}'s MD5 against the official file's and against its {@value #MD5SUMS}
+     * entry. A file that matches the official sum but not its entry is intact, and the message says
+     * so.
      */
-    private static Consumer<String> md5Check(Path file, Map<String, String> officialMd5,
-            Map<String, String> listedMd5) {
+    private static Consumer<String> md5Check(
+            Path file, Map<String, String> officialMd5, Map<String, String> listedMd5) {
         String name = file.getFileName().toString();
         String official = officialMd5.get(name);
         String listed = listedMd5.get(name);
         Path listing = file.resolveSibling(MD5SUMS);
-        String remedy = ": it is corrupt or modified; delete it and 'ddpm train' downloads it again, or copy the"
-                + " official file there";
+        String remedy =
+                ": it is corrupt or modified; delete it and 'ddpm train' downloads it again, or"
+                        + " copy the official file there";
         return md5 -> {
             if (official != null && !md5.equals(official)) {
-                throw new DataException(file + " does not match the official file (MD5 " + md5 + ", expected "
-                        + official + ")" + remedy);
+                throw new DataException(
+                        file
+                                + " does not match the official file (MD5 "
+                                + md5
+                                + ", expected "
+                                + official
+                                + ")"
+                                + remedy);
             }
             if (listed != null && !md5.equals(listed)) {
-                throw new DataException(official != null
-                        ? file + " is the official file (MD5 " + md5 + ") but " + listing + " lists " + listed
-                                + " for it: correct or delete that line of " + listing
-                        : file + " does not match the official file (MD5 " + md5 + ", expected " + listed
-                                + " as listed in " + listing + ")" + remedy);
+                throw new DataException(
+                        official != null
+                                ? file
+                                        + " is the official file (MD5 "
+                                        + md5
+                                        + ") but "
+                                        + listing
+                                        + " lists "
+                                        + listed
+                                        + " for it: correct or delete that line of "
+                                        + listing
+                                : file
+                                        + " does not match the official file (MD5 "
+                                        + md5
+                                        + ", expected "
+                                        + listed
+                                        + " as listed in "
+                                        + listing
+                                        + ")"
+                                        + remedy);
             }
             if (official == null && listed == null) {
                 LOG.debug("{}: no known MD5, read unchecked", file);
@@ -252,8 +359,8 @@ public final class MnistDataset {
     }
 
     /**
-     * The MD5 that {@code dataDir}'s {@value #MD5SUMS} lists for each file name (the paths in it may start with
-     * a folder, e.g. {@code data/mnist/}); empty when there is no such file.
+     * The MD5 that {@code dataDir}'s {@value #MD5SUMS} lists for each file name (the paths in it
+     * may start with a folder, e.g. {@code data/mnist/}); empty when there is no such file.
      */
     private static Map<String, String> listedMd5(Path dataDir) {
         Path listing = dataDir.resolve(MD5SUMS);
@@ -273,11 +380,17 @@ public final class MnistDataset {
             }
             Matcher entry = MD5SUMS_LINE.matcher(lines.get(i));
             if (!entry.matches()) {
-                throw new DataException(listing + " line " + (i + 1) + " is not '<md5>  <file>' as md5sum writes it;"
-                        + " correct or delete that line");
+                throw new DataException(
+                        listing
+                                + " line "
+                                + (i + 1)
+                                + " is not '<md5>  <file>' as md5sum writes it;"
+                                + " correct or delete that line");
             }
             String path = entry.group(2);
-            md5.put(path.substring(path.lastIndexOf('/') + 1), entry.group(1).toLowerCase(Locale.ROOT));
+            md5.put(
+                    path.substring(path.lastIndexOf('/') + 1),
+                    entry.group(1).toLowerCase(Locale.ROOT));
         }
         return md5;
     }
@@ -285,8 +398,10 @@ public final class MnistDataset {
     private static Path existing(Path dataDir, String gzName) {
         Path file = find(dataDir, gzName);
         if (file == null) {
-            throw new DataException(dataDir.resolve(gzName) + " does not exist: 'ddpm train' downloads it, or copy"
-                    + " the official file (or its unpacked version) there");
+            throw new DataException(
+                    dataDir.resolve(gzName)
+                            + " does not exist: 'ddpm train' downloads it, or copy"
+                            + " the official file (or its unpacked version) there");
         }
         return file;
     }

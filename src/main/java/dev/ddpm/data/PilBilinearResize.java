@@ -1,13 +1,14 @@
 package dev.ddpm.data;
 
 /**
- * Bilinear resizing of 8-bit grayscale images exactly as Pillow's {@code Image.resize(size, BILINEAR)}
- * computes it, which is what the reference's {@code torchvision.transforms.Resize} runs on MNIST's PIL
- * images. Pillow samples at half-pixel centres (align_corners=false), renormalises the triangle filter's
- * weights where it meets the border, and works in two separable passes (horizontal, then vertical) in
- * 22-bit fixed point, rounding to uint8 after each pass. The reference's {@code ToTensor} then sees those
- * rounded uint8 values, so reproducing the rounding here (rather than interpolating in floating point)
- * is what makes the preprocessed images identical to the reference's.
+ * Bilinear resizing of 8-bit grayscale images exactly as Pillow's {@code Image.resize(size,
+ * BILINEAR)} computes it, which is what the reference's {@code torchvision.transforms.Resize} runs
+ * on MNIST's PIL images. Pillow samples at half-pixel centres (align_corners=false), renormalises
+ * the triangle filter's weights where it meets the border, and works in two separable passes
+ * (horizontal, then vertical) in 22-bit fixed point, rounding to uint8 after each pass. The
+ * reference's {@code ToTensor} then sees those rounded uint8 values, so reproducing the rounding
+ * here (rather than interpolating in floating point) is what makes the preprocessed images
+ * identical to the reference's.
  */
 final class PilBilinearResize {
 
@@ -21,7 +22,10 @@ final class PilBilinearResize {
     private final Filter horizontal;
     private final Filter vertical;
 
-    /** Per output coordinate: the first input coordinate, the number of taps, and fixed-point weights. */
+    /**
+     * Per output coordinate: the first input coordinate, the number of taps, and fixed-point
+     * weights.
+     */
     private record Filter(int[] first, int[] taps, int[] weights, int stride) {}
 
     PilBilinearResize(int inRows, int inCols, int outRows, int outCols) {
@@ -33,7 +37,10 @@ final class PilBilinearResize {
         this.vertical = filter(inRows, outRows);
     }
 
-    /** Pillow's {@code precompute_coeffs} with the bilinear (triangle) filter, then {@code normalize_coeffs_8bpc}. */
+    /**
+     * Pillow's {@code precompute_coeffs} with the bilinear (triangle) filter, then {@code
+     * normalize_coeffs_8bpc}.
+     */
     private static Filter filter(int inSize, int outSize) {
         double scale = (double) inSize / outSize;
         double filterScale = Math.max(scale, 1.0);
@@ -66,8 +73,8 @@ final class PilBilinearResize {
     }
 
     /**
-     * Resizes one image from {@code src[srcOffset ..]} into {@code dst[dstOffset ..]}; {@code scratch} holds
-     * the horizontal pass ({@code inRows * outCols} bytes).
+     * Resizes one image from {@code src[srcOffset ..]} into {@code dst[dstOffset ..]}; {@code
+     * scratch} holds the horizontal pass ({@code inRows * outCols} bytes).
      */
     void resize(byte[] src, int srcOffset, byte[] dst, int dstOffset, byte[] scratch) {
         for (int y = 0; y < inRows; y++) {

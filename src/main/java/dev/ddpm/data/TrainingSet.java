@@ -3,14 +3,18 @@ package dev.ddpm.data;
 import dev.ddpm.config.DdpmConfig;
 import java.nio.file.Path;
 
-/** The training split a configuration names ({@code train.dataset} under {@code train.data_dir}). */
+/**
+ * The training split a configuration names ({@code train.dataset} under {@code train.data_dir}).
+ */
 public final class TrainingSet {
 
     private TrainingSet() {}
 
     /** Loads it, downloading missing files first. */
     public static MnistDataset load(DdpmConfig config) {
-        Path dir = MnistDataset.folder(Path.of(config.train().dataDir()), config.train().dataset().configName());
+        Path dir =
+                MnistDataset.folder(
+                        Path.of(config.train().dataDir()), config.train().dataset().configName());
         MnistDataset.ensureFiles(dir, config.train().dataset().configName());
         return MnistDataset.load(dir, config.train().dataset().configName(), true);
     }

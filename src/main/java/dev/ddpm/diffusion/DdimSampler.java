@@ -4,9 +4,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * DDIM sampling (Song et al.) over {@code steps} timesteps evenly spaced from {@code T-1} down to the
- * schedule's final timestep. {@code eta = 0} is deterministic given the initial noise; {@code eta = 1}
- * with every timestep is exactly DDPM's ancestral sampling. The last step returns the mean.
+ * DDIM sampling (Song et al.) over {@code steps} timesteps evenly spaced from {@code T-1} down to
+ * the schedule's final timestep. {@code eta = 0} is deterministic given the initial noise; {@code
+ * eta = 1} with every timestep is exactly DDPM's ancestral sampling. The last step returns the
+ * mean.
  */
 public final class DdimSampler implements Sampler {
 
@@ -29,8 +30,12 @@ public final class DdimSampler implements Sampler {
         int first = schedule.timesteps() - 1;
         int last = schedule.finalTimestep();
         if (steps > schedule.reverseSteps()) {
-            throw new IllegalArgumentException("DDIM steps (" + steps + ") exceed the schedule's "
-                    + schedule.reverseSteps() + " timesteps");
+            throw new IllegalArgumentException(
+                    "DDIM steps ("
+                            + steps
+                            + ") exceed the schedule's "
+                            + schedule.reverseSteps()
+                            + " timesteps");
         }
         int[] ts = new int[steps];
         ts[0] = first;
@@ -47,8 +52,10 @@ public final class DdimSampler implements Sampler {
         int[] ts = timesteps(schedule);
         List<ReverseStep> plan = new ArrayList<>(ts.length);
         for (int i = 0; i < ts.length; i++) {
-            double abarPrev = i + 1 < ts.length ? schedule.alphaCumprod(ts[i + 1])
-                    : schedule.alphaCumprodPrev(schedule.finalTimestep());
+            double abarPrev =
+                    i + 1 < ts.length
+                            ? schedule.alphaCumprod(ts[i + 1])
+                            : schedule.alphaCumprodPrev(schedule.finalTimestep());
             plan.add(ReverseStep.ddim(schedule, ts[i], abarPrev, eta));
         }
         return plan;

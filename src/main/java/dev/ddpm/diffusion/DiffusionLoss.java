@@ -4,9 +4,9 @@ import ai.djl.ndarray.NDArray;
 import dev.ddpm.config.DiffusionConfig;
 
 /**
- * The noise-prediction objective: the mean over all elements of {@code |noise - predicted|} (L1, the
- * reference) or of its square (L2). Written with plain array ops because DJL's {@code L1Loss} ignores
- * the prediction when given a weight.
+ * The noise-prediction objective: the mean over all elements of {@code |noise - predicted|} (L1,
+ * the reference) or of its square (L2). Written with plain array ops because DJL's {@code L1Loss}
+ * ignores the prediction when given a weight.
  */
 public enum DiffusionLoss {
     L1 {

@@ -3,14 +3,14 @@ package dev.ddpm.diffusion;
 import dev.ddpm.config.DiffusionConfig;
 
 /**
- * The noise schedule of the diffusion process as immutable host data: the betas and everything derived from
- * them, in double precision (see ARCHITECTURE.md "Diffusion"). Index {@code t} runs over {@code 0 .. T-1}.
- * Samplers turn it into per-step coefficients ({@link ReverseStep}); training puts the two arrays of the
- * forward process on the device itself.
+ * The noise schedule of the diffusion process as immutable host data: the betas and everything
+ * derived from them, in double precision (see ARCHITECTURE.md "Diffusion"). Index {@code t} runs
+ * over {@code 0 .. T-1}. Samplers turn it into per-step coefficients ({@link ReverseStep});
+ * training puts the two arrays of the forward process on the device itself.
  *
- * <p>{@code alphasCumprodPrev[0] = 1} (the reference uses 0 there, which only matters at {@code t = 0}, a
- * step its sampler never takes). The reference's {@code T = 1001} process, sampled down to {@code t = 1}, is
- * {@code diffusion.timesteps = 1001} with {@code diffusion.final_timestep = 1}.
+ * <p>{@code alphasCumprodPrev[0] = 1} (the reference uses 0 there, which only matters at {@code t =
+ * 0}, a step its sampler never takes). The reference's {@code T = 1001} process, sampled down to
+ * {@code t = 1}, is {@code diffusion.timesteps = 1001} with {@code diffusion.final_timestep = 1}.
  */
 public final class NoiseSchedule {
 
@@ -24,8 +24,8 @@ public final class NoiseSchedule {
     private final double[] posteriorMeanCoef2;
 
     /**
-     * @param float32 round betas, alphas and the cumulative product to float32 as they are derived, as the
-     *     reference's float32 tensors do; everything after that stays in double precision
+     * @param float32 round betas, alphas and the cumulative product to float32 as they are derived,
+     *     as the reference's float32 tensors do; everything after that stays in double precision
      */
     private NoiseSchedule(double[] betas, boolean float32, int finalTimestep, boolean clipX0) {
         int n = betas.length;
@@ -55,12 +55,17 @@ public final class NoiseSchedule {
 
     /** The schedule a configuration describes. */
     public static NoiseSchedule create(DiffusionConfig config) {
-        double[] betas = switch (config.schedule()) {
-            case LINEAR -> linearBetas(config.timesteps(), config.betaStart(), config.betaEnd());
-            case COSINE -> cosineBetas(config.timesteps(), config.cosineS());
-        };
-        return new NoiseSchedule(betas, config.schedulePrecision() == DiffusionConfig.Precision.FLOAT32,
-                config.finalTimestep(), config.clipX0());
+        double[] betas =
+                switch (config.schedule()) {
+                    case LINEAR ->
+                            linearBetas(config.timesteps(), config.betaStart(), config.betaEnd());
+                    case COSINE -> cosineBetas(config.timesteps(), config.cosineS());
+                };
+        return new NoiseSchedule(
+                betas,
+                config.schedulePrecision() == DiffusionConfig.Precision.FLOAT32,
+                config.finalTimestep(),
+                config.clipX0());
     }
 
     /** {@code linspace(start, end, T)}. */
@@ -76,15 +81,17 @@ public final class NoiseSchedule {
      * The cosine schedule of Nichol and Dhariwal, with betas clipped to {@code [1e-4, 0.999]} (the
      * reference's lower bound).
      *
-     * <p>The cosine's argument {@code ((u / T) + s) / (1 + s) * pi / 2} is evaluated in float32 as the
-     * reference does (its timeline is a float32 tensor): near {@code u = T} the cosine approaches 0, so
-     * the argument's rounding moves the last betas by up to 1e-4 relative, and matching the reference
-     * needs the same rounding. Everything after the argument is double precision.
+     * <p>The cosine's argument {@code ((u / T) + s) / (1 + s) * pi / 2} is evaluated in float32 as
+     * the reference does (its timeline is a float32 tensor): near {@code u = T} the cosine
+     * approaches 0, so the argument's rounding moves the last betas by up to 1e-4 relative, and
+     * matching the reference needs the same rounding. Everything after the argument is double
+     * precision.
      */
     static double[] cosineBetas(int timesteps, double s) {
         double[] f = new double[timesteps + 1];
         for (int u = 0; u <= timesteps; u++) {
-            float argument = ((float) u / timesteps + (float) s) / (float) (1 + s) * (float) Math.PI * 0.5f;
+            float argument =
+                    ((float) u / timesteps + (float) s) / (float) (1 + s) * (float) Math.PI * 0.5f;
             double c = Math.cos(argument);
             f[u] = c * c;
         }
@@ -102,7 +109,10 @@ public final class NoiseSchedule {
         return betas.length;
     }
 
-    /** The timestep whose reverse step returns the posterior mean: 0 (standard) or 1 (the reference). */
+    /**
+     * The timestep whose reverse step returns the posterior mean: 0 (standard) or 1 (the
+     * reference).
+     */
     public int finalTimestep() {
         return finalTimestep;
     }
@@ -112,7 +122,10 @@ public final class NoiseSchedule {
         return clipX0;
     }
 
-    /** How many reverse steps a full ancestral pass takes: from {@code T-1} down to the final timestep. */
+    /**
+     * How many reverse steps a full ancestral pass takes: from {@code T-1} down to the final
+     * timestep.
+     */
     public int reverseSteps() {
         return timesteps() - finalTimestep;
     }
@@ -139,7 +152,9 @@ public final class NoiseSchedule {
         return posteriorMeanCoef1[t];
     }
 
-    /** Coefficient of x_t in the posterior mean: {@code sqrt(alpha) (1 - abar_prev) / (1 - abar)}. */
+    /**
+     * Coefficient of x_t in the posterior mean: {@code sqrt(alpha) (1 - abar_prev) / (1 - abar)}.
+     */
     public double posteriorMeanCoef2(int t) {
         return posteriorMeanCoef2[t];
     }

@@ -10,12 +10,14 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The sampling loop every sampler shares: draws the initial noise and runs a plan of {@link ReverseStep}s on
- * the device. Coefficients and timestep tensors for the whole loop are put on the device once, before it;
- * inside it nothing is copied to the host, and each step's temporaries live in a sub-manager closed at the
- * end of the step, so memory stays flat. The last step returns the mean (no noise is added).
+ * The sampling loop every sampler shares: draws the initial noise and runs a plan of {@link
+ * ReverseStep}s on the device. Coefficients and timestep tensors for the whole loop are put on the
+ * device once, before it; inside it nothing is copied to the host, and each step's temporaries live
+ * in a sub-manager closed at the end of the step, so memory stays flat. The last step returns the
+ * mean (no noise is added).
  *
- * <p>Random draws come from libtorch's generator: seed it before {@link #run} for reproducible images.
+ * <p>Random draws come from libtorch's generator: seed it before {@link #run} for reproducible
+ * images.
  */
 public final class ReverseProcess {
 
@@ -38,20 +40,29 @@ public final class ReverseProcess {
     /**
      * One batch from noise to images.
      *
-     * @param labels int64 class labels {@code [B]} on the device; a negative label samples without one
-     * @param guidance classifier-free guidance weight {@code w >= 0}: the noise estimate is
-     *     {@code eps_uncond + (1 + w) (eps_cond - eps_uncond)}, so 0 is plain conditional sampling (one
-     *     forward pass per step) and {@code w > 0} runs the conditional and unconditional predictions in one
-     *     batched pass
+     * @param labels int64 class labels {@code [B]} on the device; a negative label samples without
+     *     one
+     * @param guidance classifier-free guidance weight {@code w >= 0}: the noise estimate is {@code
+     *     eps_uncond + (1 + w) (eps_cond - eps_uncond)}, so 0 is plain conditional sampling (one
+     *     forward pass per step) and {@code w > 0} runs the conditional and unconditional
+     *     predictions in one batched pass
      * @param imageShape {@code [C, H, W]}
      * @param listener called after every step, or null
      * @return the samples {@code [B, C, H, W]} (float32, on the labels' device and manager)
      */
-    public NDArray run(NoiseModel model, NDArray labels, double guidance, Shape imageShape, SamplingListener listener) {
+    public NDArray run(
+            NoiseModel model,
+            NDArray labels,
+            double guidance,
+            Shape imageShape,
+            SamplingListener listener) {
         checkGuidance(guidance);
         if (labels.getShape().dimension() != 1 || labels.getDataType() != DataType.INT64) {
-            throw new IllegalArgumentException("labels must be int64 [B], got " + labels.getDataType() + " "
-                    + labels.getShape());
+            throw new IllegalArgumentException(
+                    "labels must be int64 [B], got "
+                            + labels.getDataType()
+                            + " "
+                            + labels.getShape());
         }
         NDManager out = labels.getManager();
         try (NDManager loop = out.newSubManager()) {
@@ -63,7 +74,10 @@ public final class ReverseProcess {
                 try (NDManager stepManager = loop.newSubManager()) {
                     x.attach(stepManager);
                     boolean last = i == total - 1;
-                    NDArray z = last || plan.get(i).sigma() == 0 ? null : stepManager.randomNormal(x.getShape());
+                    NDArray z =
+                            last || plan.get(i).sigma() == 0
+                                    ? null
+                                    : stepManager.randomNormal(x.getShape());
                     NDArray next = step(model, x, deviceSteps.get(i), conditioning, clipX0, z);
                     next.attach(loop);
                     x = next;
@@ -79,15 +93,21 @@ public final class ReverseProcess {
 
     static void checkGuidance(double guidance) {
         if (!(guidance >= 0) || Double.isInfinite(guidance)) {
-            throw new IllegalArgumentException("guidance must be a finite number >= 0, got " + guidance);
+            throw new IllegalArgumentException(
+                    "guidance must be a finite number >= 0, got " + guidance);
         }
     }
 
     /**
-     * One reverse step from {@code x} ({@code z} null: the mean); the result, and everything computed on the
-     * way, belongs to {@code x}'s manager.
+     * One reverse step from {@code x} ({@code z} null: the mean); the result, and everything
+     * computed on the way, belongs to {@code x}'s manager.
      */
-    static NDArray step(NoiseModel model, NDArray x, DeviceStep step, Conditioning conditioning, boolean clip,
+    static NDArray step(
+            NoiseModel model,
+            NDArray x,
+            DeviceStep step,
+            Conditioning conditioning,
+            boolean clip,
             NDArray z) {
         NDArray eps = predictNoise(model, x, step.t(), conditioning);
         NDArray x0 = x.mul(step.a()).subi(eps.mul(step.b()));
@@ -102,8 +122,8 @@ public final class ReverseProcess {
     }
 
     /**
-     * What the model is given besides {@code x} and {@code t}: the labels, and for guidance the labels
-     * {@code [y, -1]} of the doubled batch with the weight {@code w} as a device scalar.
+     * What the model is given besides {@code x} and {@code t}: the labels, and for guidance the
+     * labels {@code [y, -1]} of the doubled batch with the weight {@code w} as a device scalar.
      */
     record Conditioning(NDArray labels, NDArray weight) {
 
@@ -122,9 +142,11 @@ public final class ReverseProcess {
      * forward pass over {@code [x, x]} with labels {@code [y, -1]}. The result, and everything the
      * model computes on the way, belongs to {@code x}'s manager.
      */
-    private static NDArray predictNoise(NoiseModel model, NDArray x, NDArray t, Conditioning conditioning) {
+    private static NDArray predictNoise(
+            NoiseModel model, NDArray x, NDArray t, Conditioning conditioning) {
         NDManager m = x.getManager();
-        // A model's intermediates belong to the manager of their first operand, which may be t or the
+        // A model's intermediates belong to the manager of their first operand, which may be t or
+        // the
         // labels (the embeddings): lend those to x's (per-step) manager so the step frees them.
         t.tempAttach(m);
         conditioning.labels().tempAttach(m);
@@ -140,7 +162,10 @@ public final class ReverseProcess {
         return conditional.sub(halves.get(1)).muli(conditioning.weight()).addi(conditional);
     }
 
-    /** One step's coefficients as float32 scalars on the device, and its timestep tensor {@code [B]}. */
+    /**
+     * One step's coefficients as float32 scalars on the device, and its timestep tensor {@code
+     * [B]}.
+     */
     record DeviceStep(NDArray t, NDArray a, NDArray b, NDArray c, NDArray d, NDArray sigma) {}
 
     /** All steps' coefficients in one host-to-device transfer; timesteps filled on the device. */
@@ -154,12 +179,19 @@ public final class ReverseProcess {
             table[5 * i + 3] = (float) s.d();
             table[5 * i + 4] = (float) s.sigma();
         }
-        NDList scalars = NativeArrays.copyOf(manager, table, new Shape(table.length)).split(table.length);
+        NDList scalars =
+                NativeArrays.copyOf(manager, table, new Shape(table.length)).split(table.length);
         List<DeviceStep> result = new ArrayList<>(steps.size());
         for (int i = 0; i < steps.size(); i++) {
             NDArray t = NativeArrays.filled(manager, new Shape(batch), steps.get(i).t());
-            result.add(new DeviceStep(t, scalars.get(5 * i), scalars.get(5 * i + 1), scalars.get(5 * i + 2),
-                    scalars.get(5 * i + 3), scalars.get(5 * i + 4)));
+            result.add(
+                    new DeviceStep(
+                            t,
+                            scalars.get(5 * i),
+                            scalars.get(5 * i + 1),
+                            scalars.get(5 * i + 2),
+                            scalars.get(5 * i + 3),
+                            scalars.get(5 * i + 4)));
         }
         return result;
     }

@@ -18,10 +18,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Trains a {@link LeNet} on MNIST with DJL's own trainer and Adam (this is a plain classifier, not the
- * diffusion model, so DJL's Adam is good enough): cross-entropy, batches of 128, the learning rate
- * decaying from 1e-3 along a cosine; three epochs reach over 99% on the test set (two
- * land just below).
+ * Trains a {@link LeNet} on MNIST with DJL's own trainer and Adam (this is a plain classifier, not
+ * the diffusion model, so DJL's Adam is good enough): cross-entropy, batches of 128, the learning
+ * rate decaying from 1e-3 along a cosine; three epochs reach over 99% on the test set (two land
+ * just below).
  */
 final class ClassifierTraining {
 
@@ -40,11 +40,16 @@ final class ClassifierTraining {
         JniUtils.setSeed(seed);
         LeNet net = new LeNet();
         int batches = data.size() / BATCH_SIZE;
-        Tracker learningRate = Tracker.cosine().setBaseValue(LEARNING_RATE).optFinalValue(FINAL_LEARNING_RATE)
-                .setMaxUpdates(EPOCHS * batches).build();
-        DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
-                .optOptimizer(Adam.builder().optLearningRateTracker(learningRate).build())
-                .optDevices(new ai.djl.Device[] {manager.getDevice()});
+        Tracker learningRate =
+                Tracker.cosine()
+                        .setBaseValue(LEARNING_RATE)
+                        .optFinalValue(FINAL_LEARNING_RATE)
+                        .setMaxUpdates(EPOCHS * batches)
+                        .build();
+        DefaultTrainingConfig config =
+                new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
+                        .optOptimizer(Adam.builder().optLearningRateTracker(learningRate).build())
+                        .optDevices(new ai.djl.Device[] {manager.getDevice()});
         long started = System.nanoTime();
         try (Model model = Model.newInstance("mnist-lenet", manager.getDevice(), "PyTorch")) {
             model.setBlock(net);
@@ -54,7 +59,9 @@ final class ClassifierTraining {
                 for (int epoch = 0; epoch < EPOCHS; epoch++) {
                     int[] permutation = order.permutation(epoch);
                     for (int b = 0; b < batches; b++) {
-                        int[] indices = Arrays.copyOfRange(permutation, b * BATCH_SIZE, (b + 1) * BATCH_SIZE);
+                        int[] indices =
+                                Arrays.copyOfRange(
+                                        permutation, b * BATCH_SIZE, (b + 1) * BATCH_SIZE);
                         try (NDManager step = trainer.getManager().newSubManager()) {
                             NDList batch = data.batch(step, indices);
                             NDArray loss;
@@ -65,8 +72,13 @@ final class ClassifierTraining {
                             }
                             trainer.step();
                             if ((b + 1) % LOG_EVERY == 0) {
-                                LOG.info("classifier epoch {}/{} batch {}/{} loss {}", epoch + 1, EPOCHS, b + 1,
-                                        batches, String.format("%.4f", loss.getFloat()));
+                                LOG.info(
+                                        "classifier epoch {}/{} batch {}/{} loss {}",
+                                        epoch + 1,
+                                        EPOCHS,
+                                        b + 1,
+                                        batches,
+                                        String.format("%.4f", loss.getFloat()));
                             }
                         }
                     }
@@ -75,7 +87,9 @@ final class ClassifierTraining {
             // The trained weights outlive the model: move them into the caller's manager.
             net.getParameters().forEach(p -> p.getValue().getArray().attach(manager));
         }
-        LOG.info("classifier trained in {} s", String.format("%.1f", (System.nanoTime() - started) / 1e9));
+        LOG.info(
+                "classifier trained in {} s",
+                String.format("%.1f", (System.nanoTime() - started) / 1e9));
         return net;
     }
 }

@@ -6,7 +6,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What {@code ddpm eval} measured, written as JSON next to the run. Accuracies are shares in [0, 1].
+ * What {@code ddpm eval} measured, written as JSON next to the run. Accuracies are shares in [0,
+ * 1].
  *
  * @param checkpoint the evaluated checkpoint file
  * @param step its training step (null for imported weights)
@@ -17,15 +18,16 @@ import java.util.Map;
  * @param images generated images in all
  * @param accuracy share of generated images the classifier assigns to the requested digit
  * @param accuracyPerDigit the same per digit (keys are the digits)
- * @param frechetDistance Fréchet distance between the classifier features of the generated images and
- *     of the MNIST test images of the evaluated digits
+ * @param frechetDistance Fréchet distance between the classifier features of the generated images
+ *     and of the MNIST test images of the evaluated digits
  * @param frechetDistanceFloor the same distance for as many real training images (same digits, same
  *     count per digit) as were generated: what a perfect generator would score
  * @param referenceImages MNIST test images on the reference side of both distances
  * @param floorImages real training images behind the floor (as many as were generated)
  * @param classifier the classifier used
  * @param device the device everything ran on
- * @param seconds wall-clock time of generating and classifying the images, and of the whole evaluation
+ * @param seconds wall-clock time of generating and classifying the images, and of the whole
+ *     evaluation
  * @param created when the evaluation ran (ISO-8601, UTC)
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
@@ -48,7 +50,10 @@ public record EvalReport(
         Timing seconds,
         String created) {
 
-    /** The sampler settings; {@code steps} are the reverse steps taken, {@code eta} is null for DDPM. */
+    /**
+     * The sampler settings; {@code steps} are the reverse steps taken, {@code eta} is null for
+     * DDPM.
+     */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record Sampling(String sampler, int steps, Double eta, double guidance, long seed) {}
 

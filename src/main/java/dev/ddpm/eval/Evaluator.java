@@ -24,17 +24,22 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Measures a diffusion model with the {@link MnistClassifier}: generates {@code n} images of each digit,
- * and reports how many the classifier recognises as the requested digit, and the Fréchet distance of
- * their classifier features to those of the MNIST test images of the same digits. Beside it, the same
- * distance for as many real training images (same digits, same count per digit, a fixed seeded choice)
- * is the floor: the score of a generator that reproduces MNIST, with the same sample-size bias.
+ * Measures a diffusion model with the {@link MnistClassifier}: generates {@code n} images of each
+ * digit, and reports how many the classifier recognises as the requested digit, and the Fréchet
+ * distance of their classifier features to those of the MNIST test images of the same digits.
+ * Beside it, the same distance for as many real training images (same digits, same count per digit,
+ * a fixed seeded choice) is the floor: the score of a generator that reproduces MNIST, with the
+ * same sample-size bias.
  */
 public final class Evaluator {
 
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON =
+            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    /** Seed of the choice of training images for the floor: fixed, so floors of different runs agree. */
+    /**
+     * Seed of the choice of training images for the floor: fixed, so floors of different runs
+     * agree.
+     */
     private static final long FLOOR_SEED = 0;
 
     /** Images of classifier input sent through it at once. */
@@ -43,7 +48,10 @@ public final class Evaluator {
     /** The report and the evaluated images, {@code [N, C, H, W]} on the host, digit after digit. */
     public record Result(EvalReport report, float[] images, Shape imagesShape) {
 
-        /** Writes the report as JSON and the images as a PNG grid (up to 100 per row), both atomically. */
+        /**
+         * Writes the report as JSON and the images as a PNG grid (up to 100 per row), both
+         * atomically.
+         */
         public void write(Path json, Path png) throws IOException {
             AtomicFiles.writeString(json, JSON.writeValueAsString(report) + System.lineSeparator());
             int columns = Math.min(report.imagesPerDigit(), 100);
@@ -62,13 +70,18 @@ public final class Evaluator {
     }
 
     /**
-     * Generates {@code perDigit} images of each of {@code digits} with {@code generator} and measures them
-     * (all on the manager's device).
+     * Generates {@code perDigit} images of each of {@code digits} with {@code generator} and
+     * measures them (all on the manager's device).
      *
      * @param checkpoint the file the generator was loaded from, for the report
      */
-    public Result evaluate(Generator generator, Path checkpoint, SamplingSettings settings, List<Integer> digits,
-            int perDigit, NDManager manager) {
+    public Result evaluate(
+            Generator generator,
+            Path checkpoint,
+            SamplingSettings settings,
+            List<Integer> digits,
+            int perDigit,
+            NDManager manager) {
         long started = System.nanoTime();
         long[] labels = new long[digits.size() * perDigit];
         for (int i = 0; i < labels.length; i++) {
@@ -81,8 +94,12 @@ public final class Evaluator {
         for (int from = 0; from < labels.length; from += CLASSIFY_BATCH) {
             int to = Math.min(labels.length, from + CLASSIFY_BATCH);
             try (NDManager scope = manager.newSubManager()) {
-                NDArray batch = NativeArrays.copyOf(scope, Arrays.copyOfRange(images.pixels(), from * imageSize,
-                        to * imageSize), new Shape(to - from).addAll(generator.imageShape()));
+                NDArray batch =
+                        NativeArrays.copyOf(
+                                scope,
+                                Arrays.copyOfRange(
+                                        images.pixels(), from * imageSize, to * imageSize),
+                                new Shape(to - from).addAll(generator.imageShape()));
                 NDArray features = classifier.features(batch);
                 generated.add(features);
                 long[] predicted = classifier.predict(features).toLongArray();
@@ -105,25 +122,45 @@ public final class Evaluator {
             perDigitAccuracy.put(Integer.toString(digit), (double) correct[digit] / perDigit);
             allCorrect += correct[digit];
         }
-        EvalReport report = new EvalReport(
-                checkpoint.toString(), generator.step(), generator.weights().configName(),
-                new EvalReport.Sampling(settings.sampler().configName(), images.steps(), settings.effectiveEta(),
-                        settings.guidance(), settings.seed()),
-                List.copyOf(digits), perDigit, labels.length,
-                (double) allCorrect / labels.length, perDigitAccuracy,
-                distance, floor, (int) reference.count(), (int) floorSet.count(),
-                new EvalReport.Classifier(classifier.file().toString(), MnistClassifier.ARCHITECTURE,
-                        classifier.testAccuracy(), LeNet.FEATURES),
-                manager.getDevice().toString(),
-                new EvalReport.Timing(round(images.seconds()), round((System.nanoTime() - started) / 1e9)),
-                Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+        EvalReport report =
+                new EvalReport(
+                        checkpoint.toString(),
+                        generator.step(),
+                        generator.weights().configName(),
+                        new EvalReport.Sampling(
+                                settings.sampler().configName(),
+                                images.steps(),
+                                settings.effectiveEta(),
+                                settings.guidance(),
+                                settings.seed()),
+                        List.copyOf(digits),
+                        perDigit,
+                        labels.length,
+                        (double) allCorrect / labels.length,
+                        perDigitAccuracy,
+                        distance,
+                        floor,
+                        (int) reference.count(),
+                        (int) floorSet.count(),
+                        new EvalReport.Classifier(
+                                classifier.file().toString(),
+                                MnistClassifier.ARCHITECTURE,
+                                classifier.testAccuracy(),
+                                LeNet.FEATURES),
+                        manager.getDevice().toString(),
+                        new EvalReport.Timing(
+                                round(images.seconds()),
+                                round((System.nanoTime() - started) / 1e9)),
+                        Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
         return new Result(report, images.pixels(), images.shape());
     }
 
     private FeatureStatistics realStatistics(MnistDataset data, int[] indices, NDManager manager) {
         FeatureStatistics stats = new FeatureStatistics(LeNet.FEATURES);
         for (int start = 0; start < indices.length; start += CLASSIFY_BATCH) {
-            int[] chunk = Arrays.copyOfRange(indices, start, Math.min(start + CLASSIFY_BATCH, indices.length));
+            int[] chunk =
+                    Arrays.copyOfRange(
+                            indices, start, Math.min(start + CLASSIFY_BATCH, indices.length));
             try (NDManager scope = manager.newSubManager()) {
                 NDList batch = data.batch(scope, chunk);
                 stats.add(classifier.features(batch.get(0)));
@@ -155,14 +192,23 @@ public final class Evaluator {
         }
         for (int digit : digits) {
             if (taken[digit] < perDigit) {
-                throw new IllegalArgumentException("MNIST has only " + taken[digit] + " training images of digit "
-                        + digit + ", fewer than the " + perDigit + " per digit asked for");
+                throw new IllegalArgumentException(
+                        "MNIST has only "
+                                + taken[digit]
+                                + " training images of digit "
+                                + digit
+                                + ", fewer than the "
+                                + perDigit
+                                + " per digit asked for");
             }
         }
         return indices.stream().mapToInt(Integer::intValue).toArray();
     }
 
-    /** The smallest number of training images of one digit: the largest {@code perDigit} with a floor. */
+    /**
+     * The smallest number of training images of one digit: the largest {@code perDigit} with a
+     * floor.
+     */
     public static int maxPerDigit(MnistDataset train) {
         int[] counts = new int[LeNet.CLASSES];
         for (int i = 0; i < train.size(); i++) {

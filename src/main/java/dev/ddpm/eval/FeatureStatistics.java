@@ -8,8 +8,8 @@ import org.apache.commons.math3.linear.RealVector;
 import org.apache.commons.math3.stat.correlation.StorelessCovariance;
 
 /**
- * Mean and (unbiased) covariance of a set of feature vectors, accumulated batch by batch: each batch is
- * converted to double on its device and copied to the host once.
+ * Mean and (unbiased) covariance of a set of feature vectors, accumulated batch by batch: each
+ * batch is converted to double on its device and copied to the host once.
  */
 public final class FeatureStatistics {
 
@@ -27,7 +27,8 @@ public final class FeatureStatistics {
     /** Adds the rows of {@code features} {@code [B, dimension]}. */
     public void add(NDArray features) {
         if (features.getShape().dimension() != 2 || features.getShape().get(1) != dimension) {
-            throw new IllegalArgumentException("features must be [B, " + dimension + "], got " + features.getShape());
+            throw new IllegalArgumentException(
+                    "features must be [B, " + dimension + "], got " + features.getShape());
         }
         double[] values;
         try (NDArray asDouble = features.toType(DataType.FLOAT64, false)) {
@@ -39,7 +40,8 @@ public final class FeatureStatistics {
     /** Adds feature vectors stored row after row in {@code rows}. */
     public void add(double[] rows) {
         if (rows.length % dimension != 0) {
-            throw new IllegalArgumentException(rows.length + " values are not rows of " + dimension);
+            throw new IllegalArgumentException(
+                    rows.length + " values are not rows of " + dimension);
         }
         double[] row = new double[dimension];
         for (int offset = 0; offset < rows.length; offset += dimension) {
@@ -72,7 +74,8 @@ public final class FeatureStatistics {
 
     private void requireTwo() {
         if (count < 2) {
-            throw new IllegalStateException("statistics need at least 2 feature vectors, have " + count);
+            throw new IllegalStateException(
+                    "statistics need at least 2 feature vectors, have " + count);
         }
     }
 }

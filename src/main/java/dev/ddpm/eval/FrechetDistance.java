@@ -7,12 +7,12 @@ import org.apache.commons.math3.linear.RealVector;
 
 /**
  * The Fréchet distance between two Gaussians fitted to feature sets (the "FID" formula, here on the
- * features of {@link LeNet}):
- * {@code ||mu1 - mu2||^2 + Tr(S1) + Tr(S2) - 2 Tr sqrt(S1 S2)}.
+ * features of {@link LeNet}): {@code ||mu1 - mu2||^2 + Tr(S1) + Tr(S2) - 2 Tr sqrt(S1 S2)}.
  *
  * <p>{@code S1 S2} is not symmetric, but it is similar to the symmetric positive semi-definite
  * {@code sqrt(S1) S2 sqrt(S1)}, which has the same eigenvalues; so both square roots come from
- * symmetric eigendecompositions (commons-math), with round-off negative eigenvalues clamped to zero.
+ * symmetric eigendecompositions (commons-math), with round-off negative eigenvalues clamped to
+ * zero.
  */
 public final class FrechetDistance {
 
@@ -20,12 +20,14 @@ public final class FrechetDistance {
 
     public static double between(FeatureStatistics a, FeatureStatistics b) {
         if (a.dimension() != b.dimension()) {
-            throw new IllegalArgumentException("feature dimensions differ: " + a.dimension() + " vs " + b.dimension());
+            throw new IllegalArgumentException(
+                    "feature dimensions differ: " + a.dimension() + " vs " + b.dimension());
         }
         return between(a.mean(), a.covariance(), b.mean(), b.covariance());
     }
 
-    public static double between(RealVector mean1, RealMatrix cov1, RealVector mean2, RealMatrix cov2) {
+    public static double between(
+            RealVector mean1, RealMatrix cov1, RealVector mean2, RealMatrix cov2) {
         RealVector diff = mean1.subtract(mean2);
         RealMatrix root1 = sqrtPsd(cov1);
         RealMatrix inner = root1.multiply(cov2).multiply(root1);
@@ -33,7 +35,8 @@ public final class FrechetDistance {
         for (double eigenvalue : new EigenDecomposition(symmetric(inner)).getRealEigenvalues()) {
             traceOfRoot += Math.sqrt(Math.max(eigenvalue, 0));
         }
-        double distance = diff.dotProduct(diff) + cov1.getTrace() + cov2.getTrace() - 2 * traceOfRoot;
+        double distance =
+                diff.dotProduct(diff) + cov1.getTrace() + cov2.getTrace() - 2 * traceOfRoot;
         // Mathematically >= 0; identical sets can land a few ulps below.
         return Math.max(distance, 0);
     }

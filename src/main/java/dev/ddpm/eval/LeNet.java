@@ -19,18 +19,20 @@ import ai.djl.util.PairList;
 import dev.ddpm.common.NativeArrays;
 
 /**
- * The LeNet-style digit classifier behind {@code ddpm eval}: on a {@code [B, 1, 32, 32]} image in [-1, 1]
- * (rescaled to [0, 1], so the background is zero), conv 5x5 (32) + batch norm + ReLU + max-pool 2,
- * conv 5x5 (64) + batch norm + ReLU + max-pool 2, dense 128 + ReLU (the <em>features</em> the Fréchet
- * distance is computed on), dense 10 (the logits). Batch norm lets a few cheap epochs reach 99%.
+ * The LeNet-style digit classifier behind {@code ddpm eval}: on a {@code [B, 1, 32, 32]} image in
+ * [-1, 1] (rescaled to [0, 1], so the background is zero), conv 5x5 (32) + batch norm + ReLU +
+ * max-pool 2, conv 5x5 (64) + batch norm + ReLU + max-pool 2, dense 128 + ReLU (the
+ * <em>features</em> the Fréchet distance is computed on), dense 10 (the logits). Batch norm lets a
+ * few cheap epochs reach 99%.
  */
 public final class LeNet extends AbstractBlock {
 
     /**
-     * Bumped whenever the layers or the training recipe change, so that a cached classifier of another
-     * kind is retrained.
+     * Bumped whenever the layers or the training recipe change, so that a cached classifier of
+     * another kind is retrained.
      */
     public static final int VERSION = 3;
+
     public static final int FEATURES = 128;
     public static final int CLASSES = 10;
     public static final Shape INPUT = new Shape(1, 1, 32, 32);
@@ -41,23 +43,37 @@ public final class LeNet extends AbstractBlock {
     public LeNet() {
         super((byte) VERSION);
         Shape pool = new Shape(2, 2);
-        features = addChildBlock("features", new SequentialBlock()
-                .add(LeNet::toUnitRange)
-                .add(Conv2d.builder().setKernelShape(new Shape(5, 5)).setFilters(32).build())
-                .add(BatchNorm.builder().build())
-                .add(Activation.reluBlock())
-                .add(Pool.maxPool2dBlock(pool, pool))
-                .add(Conv2d.builder().setKernelShape(new Shape(5, 5)).setFilters(64).build())
-                .add(BatchNorm.builder().build())
-                .add(Activation.reluBlock())
-                .add(Pool.maxPool2dBlock(pool, pool))
-                .add(Blocks.batchFlattenBlock())
-                .add(Linear.builder().setUnits(FEATURES).build())
-                .add(Activation.reluBlock()));
+        features =
+                addChildBlock(
+                        "features",
+                        new SequentialBlock()
+                                .add(LeNet::toUnitRange)
+                                .add(
+                                        Conv2d.builder()
+                                                .setKernelShape(new Shape(5, 5))
+                                                .setFilters(32)
+                                                .build())
+                                .add(BatchNorm.builder().build())
+                                .add(Activation.reluBlock())
+                                .add(Pool.maxPool2dBlock(pool, pool))
+                                .add(
+                                        Conv2d.builder()
+                                                .setKernelShape(new Shape(5, 5))
+                                                .setFilters(64)
+                                                .build())
+                                .add(BatchNorm.builder().build())
+                                .add(Activation.reluBlock())
+                                .add(Pool.maxPool2dBlock(pool, pool))
+                                .add(Blocks.batchFlattenBlock())
+                                .add(Linear.builder().setUnits(FEATURES).build())
+                                .add(Activation.reluBlock()));
         logits = addChildBlock("logits", Linear.builder().setUnits(CLASSES).build());
     }
 
-    /** {@code [-1, 1]} to {@code [0, 1]}: {@code x * 0.5 + 0.5}, with a native scalar (see {@link NativeArrays}). */
+    /**
+     * {@code [-1, 1]} to {@code [0, 1]}: {@code x * 0.5 + 0.5}, with a native scalar (see {@link
+     * NativeArrays}).
+     */
     private static NDList toUnitRange(NDList images) {
         NDArray x = images.singletonOrThrow();
         NDArray half = NativeArrays.scalar(x.getManager(), 0.5f);
@@ -75,7 +91,10 @@ public final class LeNet extends AbstractBlock {
     }
 
     @Override
-    protected NDList forwardInternal(ParameterStore parameters, NDList inputs, boolean training,
+    protected NDList forwardInternal(
+            ParameterStore parameters,
+            NDList inputs,
+            boolean training,
             PairList<String, Object> params) {
         return logits(parameters, features(parameters, inputs, training), training);
     }
@@ -86,7 +105,8 @@ public final class LeNet extends AbstractBlock {
     }
 
     @Override
-    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+    protected void initializeChildBlocks(
+            NDManager manager, DataType dataType, Shape... inputShapes) {
         features.initialize(manager, dataType, inputShapes);
         logits.initialize(manager, dataType, features.getOutputShapes(inputShapes));
     }

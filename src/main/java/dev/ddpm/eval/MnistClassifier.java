@@ -20,8 +20,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The digit classifier that {@code ddpm eval} judges generated images with: a {@link LeNet} trained on
- * MNIST by the toolkit itself the first time it is needed, then cached as one safetensors file
+ * The digit classifier that {@code ddpm eval} judges generated images with: a {@link LeNet} trained
+ * on MNIST by the toolkit itself the first time it is needed, then cached as one safetensors file
  * (metadata: format, architecture version, test accuracy, seed, epochs). Inference only; all arrays
  * live on the device of the manager it was created with.
  */
@@ -30,9 +30,12 @@ public final class MnistClassifier implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MnistClassifier.class);
 
     /** Where the CLI caches the classifier, relative to the working folder. */
-    public static final Path DEFAULT_FILE = Path.of("checkpoints", "classifier", "mnist-lenet.safetensors");
+    public static final Path DEFAULT_FILE =
+            Path.of("checkpoints", "classifier", "mnist-lenet.safetensors");
+
     /** Seed of the classifier the CLI trains. */
     public static final long DEFAULT_SEED = 0;
+
     /** The accuracy on the MNIST test set a freshly trained classifier is expected to reach. */
     public static final double EXPECTED_TEST_ACCURACY = 0.99;
 
@@ -54,34 +57,48 @@ public final class MnistClassifier implements AutoCloseable {
     }
 
     /**
-     * The classifier cached in {@code file}, or, when there is none (or an older version of it), a new one
-     * trained on the MNIST files in {@code mnistDir} with {@code seed} and then cached there. Any other file is
-     * left alone and refused: it is never overwritten.
+     * The classifier cached in {@code file}, or, when there is none (or an older version of it), a
+     * new one trained on the MNIST files in {@code mnistDir} with {@code seed} and then cached
+     * there. Any other file is left alone and refused: it is never overwritten.
      *
      * @param manager where the weights live (its device is used for training and inference)
      */
-    public static MnistClassifier loadOrTrain(Path file, Path mnistDir, NDManager manager, long seed)
-            throws IOException {
+    public static MnistClassifier loadOrTrain(
+            Path file, Path mnistDir, NDManager manager, long seed) throws IOException {
         if (Files.exists(file)) {
             Map<String, String> meta;
             try {
                 meta = Safetensors.readHeader(file).metadata();
             } catch (SafetensorsException e) {
-                throw new UserException(file + " is not a ddpm classifier (" + e.getMessage() + "); it is left as it"
-                        + " is: give another --classifier file, or move it away");
+                throw new UserException(
+                        file
+                                + " is not a ddpm classifier ("
+                                + e.getMessage()
+                                + "); it is left as it"
+                                + " is: give another --classifier file, or move it away");
             }
             if (!FORMAT.equals(meta.get("format"))) {
-                throw new UserException(file + " is not a ddpm classifier (format '" + meta.get("format") + "'); it"
-                        + " is left as it is: give another --classifier file, or move it away");
+                throw new UserException(
+                        file
+                                + " is not a ddpm classifier (format '"
+                                + meta.get("format")
+                                + "'); it is left as it is: give another --classifier file, or move"
+                                + " it away");
             }
             if (ARCHITECTURE.equals(meta.get("architecture"))) {
                 return load(file, manager);
             }
-            LOG.warn("{} holds classifier {}, this ddpm uses {}: training a new one in its place", file,
-                    meta.get("architecture"), ARCHITECTURE);
+            LOG.warn(
+                    "{} holds classifier {}, this ddpm uses {}: training a new one in its place",
+                    file,
+                    meta.get("architecture"),
+                    ARCHITECTURE);
         }
-        LOG.info("training the MNIST classifier for eval ({} epochs on {}; once, then cached in {})",
-                ClassifierTraining.EPOCHS, manager.getDevice(), file);
+        LOG.info(
+                "training the MNIST classifier for eval ({} epochs on {}; once, then cached in {})",
+                ClassifierTraining.EPOCHS,
+                manager.getDevice(),
+                file);
         MnistDataset train = MnistDataset.load(mnistDir, true);
         MnistDataset test = MnistDataset.load(mnistDir, false);
         NDManager owned = manager.newSubManager();
@@ -90,7 +107,8 @@ public final class MnistClassifier implements AutoCloseable {
         double accuracy = trained.accuracy(test);
         LOG.info("classifier test accuracy {}%", String.format("%.2f", 100 * accuracy));
         if (accuracy < EXPECTED_TEST_ACCURACY) {
-            LOG.warn("the classifier reaches only {}% on the MNIST test set (expected >= {}%)",
+            LOG.warn(
+                    "the classifier reaches only {}% on the MNIST test set (expected >= {}%)",
                     String.format("%.2f", 100 * accuracy), 100 * EXPECTED_TEST_ACCURACY);
         }
         Map<String, String> meta = new LinkedHashMap<>();
@@ -115,13 +133,19 @@ public final class MnistClassifier implements AutoCloseable {
             NDArray live = p.getValue().getArray();
             if (stored == null || !stored.getShape().equals(live.getShape())) {
                 owned.close();
-                throw new IOException(file + " lacks tensor '" + p.getKey() + "' of shape " + live.getShape()
-                        + ": delete it and the classifier is trained again");
+                throw new IOException(
+                        file
+                                + " lacks tensor '"
+                                + p.getKey()
+                                + "' of shape "
+                                + live.getShape()
+                                + ": delete it and the classifier is trained again");
             }
             NativeArrays.copyInto(stored, live);
         }
         contents.tensors().values().forEach(NDArray::close);
-        double accuracy = Double.parseDouble(contents.metadata().getOrDefault("test_accuracy", "NaN"));
+        double accuracy =
+                Double.parseDouble(contents.metadata().getOrDefault("test_accuracy", "NaN"));
         return new MnistClassifier(net, owned, file, accuracy);
     }
 

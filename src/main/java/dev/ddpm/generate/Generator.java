@@ -22,9 +22,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A model ready to generate digits: its configuration, its noise predictor with the convolution kernels
- * computed once, its noise schedule and which weights it holds. {@link #generate} is the one way images are
- * made, by {@code sample}, {@code gif}, {@code eval}, {@code bench} and the training previews.
+ * A model ready to generate digits: its configuration, its noise predictor with the convolution
+ * kernels computed once, its noise schedule and which weights it holds. {@link #generate} is the
+ * one way images are made, by {@code sample}, {@code gif}, {@code eval}, {@code bench} and the
+ * training previews.
  */
 public final class Generator {
 
@@ -54,7 +55,12 @@ public final class Generator {
     private final Path source;
     private final NDManager manager;
 
-    private Generator(DdpmConfig config, NoiseModel model, Weights weights, Long step, Path source,
+    private Generator(
+            DdpmConfig config,
+            NoiseModel model,
+            Weights weights,
+            Long step,
+            Path source,
             NDManager manager) {
         this.config = config;
         this.model = model;
@@ -66,33 +72,48 @@ public final class Generator {
     }
 
     /**
-     * The model of a checkpoint, with its EMA weights when it has them and {@code preferEma}, else the trained
-     * ones; the weights live on {@code manager} (and its device) until it is closed.
+     * The model of a checkpoint, with its EMA weights when it has them and {@code preferEma}, else
+     * the trained ones; the weights live on {@code manager} (and its device) until it is closed.
      *
-     * @throws UserException naming the file when it cannot be read or does not fit its own configuration
+     * @throws UserException naming the file when it cannot be read or does not fit its own
+     *     configuration
      */
     public static Generator open(Path checkpoint, boolean preferEma, NDManager manager) {
         try (NDManager reading = manager.newSubManager()) {
             Checkpoint read = Checkpoint.read(checkpoint, reading);
             Map<String, NDArray> chosen = read.samplingWeights(preferEma);
-            Weights weights = chosen == read.ema() && !read.ema().isEmpty() ? Weights.EMA : Weights.TRAINED;
+            Weights weights =
+                    chosen == read.ema() && !read.ema().isEmpty() ? Weights.EMA : Weights.TRAINED;
             UNet unet = UNet.create(read.config().model(), manager);
             try {
                 unet.loadWeights(chosen);
             } catch (IllegalArgumentException e) {
-                throw new UserException(checkpoint + " does not match its own model configuration: "
-                        + e.getMessage().replaceAll("\\s*\\R\\s*", "; "));
+                throw new UserException(
+                        checkpoint
+                                + " does not match its own model configuration: "
+                                + e.getMessage().replaceAll("\\s*\\R\\s*", "; "));
             }
             Long step = read.state() == null ? null : read.state().step();
-            LOG.info("checkpoint {} ({} weights{})", checkpoint, weights.configName(), step == null ? "" : ", step " + step);
-            return new Generator(read.config(), unet.frozenNoiseModel(manager), weights, step, checkpoint, manager);
+            LOG.info(
+                    "checkpoint {} ({} weights{})",
+                    checkpoint,
+                    weights.configName(),
+                    step == null ? "" : ", step " + step);
+            return new Generator(
+                    read.config(),
+                    unet.frozenNoiseModel(manager),
+                    weights,
+                    step,
+                    checkpoint,
+                    manager);
         } catch (IOException e) {
             throw new UserException("cannot read checkpoint " + checkpoint + ": " + e, e);
         }
     }
 
     /** A model in memory (training previews, benchmarks); valid while its weights do not change. */
-    public static Generator of(DdpmConfig config, UNet model, Weights weights, Long step, NDManager manager) {
+    public static Generator of(
+            DdpmConfig config, UNet model, Weights weights, Long step, NDManager manager) {
         return new Generator(config, model.frozenNoiseModel(manager), weights, step, null, manager);
     }
 
@@ -125,9 +146,10 @@ public final class Generator {
     }
 
     /**
-     * Images of {@code labels} (a negative label: no label), in batches of at most {@code settings.maxBatch()}
-     * images, batch {@code i} drawn with libtorch seeded by {@code settings.seed() + i}: the same settings give
-     * the same images on the same device. The listener sees every step of every batch, in order.
+     * Images of {@code labels} (a negative label: no label), in batches of at most {@code
+     * settings.maxBatch()} images, batch {@code i} drawn with libtorch seeded by {@code
+     * settings.seed() + i}: the same settings give the same images on the same device. The listener
+     * sees every step of every batch, in order.
      */
     public Images generate(long[] labels, SamplingSettings settings, SamplingListener listener) {
         ReverseProcess process = new ReverseProcess(settings.samplerFor(schedule), schedule);
@@ -136,11 +158,20 @@ public final class Generator {
         int imageSize = Math.toIntExact(imageShape().size());
         long started = System.nanoTime();
         for (int from = 0, batch = 0; from < labels.length; from += settings.maxBatch(), batch++) {
-            long[] part = Arrays.copyOfRange(labels, from, (int) Math.min(labels.length, (long) from + settings.maxBatch()));
+            long[] part =
+                    Arrays.copyOfRange(
+                            labels,
+                            from,
+                            (int) Math.min(labels.length, (long) from + settings.maxBatch()));
             try (NDManager scope = manager.newSubManager()) {
                 JniUtils.setSeed(settings.seed() + batch);
-                NDArray images = process.run(model, NativeArrays.copyOf(scope, part), settings.guidance(),
-                        imageShape(), listener);
+                NDArray images =
+                        process.run(
+                                model,
+                                NativeArrays.copyOf(scope, part),
+                                settings.guidance(),
+                                imageShape(),
+                                listener);
                 float[] values = images.toFloatArray();
                 System.arraycopy(values, 0, pixels, from * imageSize, values.length);
             }
@@ -148,9 +179,14 @@ public final class Generator {
                 LOG.info("generated {}/{} images", from + part.length, labels.length);
             }
         }
-        Images result = new Images(pixels, shape, process.steps(), (System.nanoTime() - started) / 1e9);
-        LOG.debug("{} images, {} {} steps in {} s ({} ms per step)", labels.length, result.steps(),
-                settings.sampler().configName(), String.format("%.2f", result.seconds()),
+        Images result =
+                new Images(pixels, shape, process.steps(), (System.nanoTime() - started) / 1e9);
+        LOG.debug(
+                "{} images, {} {} steps in {} s ({} ms per step)",
+                labels.length,
+                result.steps(),
+                settings.sampler().configName(),
+                String.format("%.2f", result.seconds()),
                 String.format("%.1f", result.millisPerStep()));
         return result;
     }

@@ -15,9 +15,9 @@ import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermissions;
 
 /**
- * Writes files so that a reader never sees a partial one: the content goes to a temporary file in the
- * same folder, is flushed to disk, and only then renamed over the final name. An interrupted write
- * leaves the previous file untouched (and at worst a stray {@code *.tmp}).
+ * Writes files so that a reader never sees a partial one: the content goes to a temporary file in
+ * the same folder, is flushed to disk, and only then renamed over the final name. An interrupted
+ * write leaves the previous file untouched (and at worst a stray {@code *.tmp}).
  */
 public final class AtomicFiles {
 
@@ -34,18 +34,24 @@ public final class AtomicFiles {
         Files.createDirectories(dir);
         Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
         try {
-            // Temporary files are created owner-only; the result is an ordinary file others may read.
+            // Temporary files are created owner-only; the result is an ordinary file others may
+            // read.
             if (Files.getFileStore(tmp).supportsFileAttributeView(PosixFileAttributeView.class)) {
                 Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
             }
             try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 20);
+                OutputStream out =
+                        new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 20);
                 writer.writeTo(out);
                 out.flush();
                 channel.force(true);
             }
             try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                Files.move(
+                        tmp,
+                        target,
+                        StandardCopyOption.ATOMIC_MOVE,
+                        StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
                 Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
             }
@@ -55,14 +61,16 @@ public final class AtomicFiles {
     }
 
     /**
-     * Checks before any long work that {@code target} can be written: its folder exists or can be made, and a
-     * file can be created in it. Refuses with one line naming the folder and the reason.
+     * Checks before any long work that {@code target} can be written: its folder exists or can be
+     * made, and a file can be created in it. Refuses with one line naming the folder and the
+     * reason.
      */
     public static void requireWritable(Path target) {
         Path dir = target.toAbsolutePath().getParent();
         try {
             Files.createDirectories(dir);
-            Files.deleteIfExists(Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp"));
+            Files.deleteIfExists(
+                    Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp"));
         } catch (IOException e) {
             throw new UserException("cannot write " + target + ": " + describe(e));
         }
@@ -79,7 +87,8 @@ public final class AtomicFiles {
         if (e instanceof java.nio.file.NoSuchFileException) {
             return "no such file or folder (" + e.getMessage() + ")";
         }
-        if (e instanceof java.nio.file.NotDirectoryException || e instanceof java.nio.file.FileAlreadyExistsException) {
+        if (e instanceof java.nio.file.NotDirectoryException
+                || e instanceof java.nio.file.FileAlreadyExistsException) {
             return "a file is in the way (" + e.getMessage() + ")";
         }
         if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {

@@ -19,15 +19,18 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A ddpm checkpoint: one safetensors file, so that any safetensors reader (Python included) can open
- * it. Tensors are grouped by prefix, each group under the reference model's parameter names:
+ * A ddpm checkpoint: one safetensors file, so that any safetensors reader (Python included) can
+ * open it. Tensors are grouped by prefix, each group under the reference model's parameter names:
+ *
  * <ul>
  *   <li>{@code model.*}: the trained weights;
  *   <li>{@code ema.*}: their exponential moving average (absent when EMA is off);
- *   <li>{@code optim.<state>.*}: optimizer state, e.g. {@code optim.m.*} and {@code optim.v.*} for Adam.
+ *   <li>{@code optim.<state>.*}: optimizer state, e.g. {@code optim.m.*} and {@code optim.v.*} for
+ *       Adam.
  * </ul>
- * The {@code __metadata__} holds {@code format} ({@value #FORMAT}), {@code format_version},
- * {@code config} (the run's configuration as JSON) and {@code state} ({@link TrainingState} as JSON,
+ *
+ * The {@code __metadata__} holds {@code format} ({@value #FORMAT}), {@code format_version}, {@code
+ * config} (the run's configuration as JSON) and {@code state} ({@link TrainingState} as JSON,
  * absent for imported weights). Writes are atomic.
  */
 public record Checkpoint(
@@ -48,9 +51,11 @@ public record Checkpoint(
     static final String USE_AN_EARLIER_CHECKPOINT = "use an earlier checkpoint of the run";
 
     /** JSON as strict as the configuration's, and without duplicate keys or trailing text. */
-    private static final ObjectReader STATE_JSON = ConfigLoader.MAPPER.reader()
-            .with(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    private static final ObjectReader STATE_JSON =
+            ConfigLoader.MAPPER
+                    .reader()
+                    .with(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                    .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     /** The keys of a saved training state, as Jackson writes them. */
     private static final List<String> STATE_KEYS = stateKeys();
@@ -79,8 +84,8 @@ public record Checkpoint(
      * What a checkpoint holds, from its header alone.
      *
      * @param state null for imported weights
-     * @param model the shapes of the {@code model.*} tensors, by name without the prefix; likewise {@code ema}
-     *     and {@code optimizer}
+     * @param model the shapes of the {@code model.*} tensors, by name without the prefix; likewise
+     *     {@code ema} and {@code optimizer}
      */
     public record Header(
             DdpmConfig config,
@@ -90,33 +95,46 @@ public record Checkpoint(
             Map<String, Shape> optimizer) {}
 
     /**
-     * Reads and checks a checkpoint's header without loading a tensor: format, format version, configuration,
-     * training state and the presence of model weights. {@link #read} goes through it too, so a command that
-     * only inspects a checkpoint refuses what one that loads it refuses.
+     * Reads and checks a checkpoint's header without loading a tensor: format, format version,
+     * configuration, training state and the presence of model weights. {@link #read} goes through
+     * it too, so a command that only inspects a checkpoint refuses what one that loads it refuses.
      */
     public static Header readHeader(Path file) throws IOException {
         Safetensors.Header header = Safetensors.readHeader(file);
         Map<String, String> meta = header.metadata();
         if (!FORMAT.equals(meta.get("format"))) {
-            throw new SafetensorsException(file + " is not a ddpm checkpoint (no '" + FORMAT
-                    + "' metadata); to use weights saved by the reference, run 'ddpm import --from " + file + "'");
+            throw new SafetensorsException(
+                    file
+                            + " is not a ddpm checkpoint (no '"
+                            + FORMAT
+                            + "' metadata); to use weights saved by the reference, run 'ddpm import"
+                            + " --from "
+                            + file
+                            + "'");
         }
         String version = meta.get("format_version");
         if (!Integer.toString(FORMAT_VERSION).equals(version)) {
-            throw new SafetensorsException(file + " has checkpoint format version "
-                    + (version == null ? "(none)" : Safetensors.shown(version)) + "; this ddpm reads only version "
-                    + FORMAT_VERSION + ": use the ddpm that wrote it");
+            throw new SafetensorsException(
+                    file
+                            + " has checkpoint format version "
+                            + (version == null ? "(none)" : Safetensors.shown(version))
+                            + "; this ddpm reads only version "
+                            + FORMAT_VERSION
+                            + ": use the ddpm that wrote it");
         }
         if (!meta.containsKey("config")) {
-            throw new SafetensorsException(file + " has no 'config' metadata; " + USE_AN_EARLIER_CHECKPOINT);
+            throw new SafetensorsException(
+                    file + " has no 'config' metadata; " + USE_AN_EARLIER_CHECKPOINT);
         }
         DdpmConfig config;
         try {
             config = ConfigLoader.fromJson(meta.get("config"));
         } catch (UserException e) {
-            throw new SafetensorsException(file + " has an unusable configuration: " + e.getMessage());
+            throw new SafetensorsException(
+                    file + " has an unusable configuration: " + e.getMessage());
         }
-        TrainingState state = meta.containsKey("state") ? parseState(file, meta.get("state"), config) : null;
+        TrainingState state =
+                meta.containsKey("state") ? parseState(file, meta.get("state"), config) : null;
         Map<String, Shape> model = group(header, MODEL);
         if (model.isEmpty()) {
             throw new SafetensorsException(file + " holds no model weights");
@@ -125,52 +143,70 @@ public record Checkpoint(
     }
 
     /**
-     * Reads a checkpoint written by {@link #write}; a file of another kind, or one whose weights or optimizer
-     * moments hold NaN or infinity, is a clear error.
+     * Reads a checkpoint written by {@link #write}; a file of another kind, or one whose weights or
+     * optimizer moments hold NaN or infinity, is a clear error.
      */
     public static Checkpoint read(Path file, NDManager manager) throws IOException {
         Header header = readHeader(file);
         Map<String, NDArray> model = new LinkedHashMap<>();
         Map<String, NDArray> ema = new LinkedHashMap<>();
         Map<String, NDArray> optim = new LinkedHashMap<>();
-        Safetensors.FiniteCheck finite = new Safetensors.FiniteCheck(
-                name -> name.startsWith(MODEL) || name.startsWith(EMA) || name.startsWith(OPTIM),
-                USE_AN_EARLIER_CHECKPOINT);
-        Safetensors.read(file, manager, finite).tensors().forEach((name, array) -> {
-            if (name.startsWith(MODEL)) {
-                model.put(name.substring(MODEL.length()), array);
-            } else if (name.startsWith(EMA)) {
-                ema.put(name.substring(EMA.length()), array);
-            } else if (name.startsWith(OPTIM)) {
-                optim.put(name.substring(OPTIM.length()), array);
-            } else {
-                array.close();
-            }
-        });
+        Safetensors.FiniteCheck finite =
+                new Safetensors.FiniteCheck(
+                        name ->
+                                name.startsWith(MODEL)
+                                        || name.startsWith(EMA)
+                                        || name.startsWith(OPTIM),
+                        USE_AN_EARLIER_CHECKPOINT);
+        Safetensors.read(file, manager, finite)
+                .tensors()
+                .forEach(
+                        (name, array) -> {
+                            if (name.startsWith(MODEL)) {
+                                model.put(name.substring(MODEL.length()), array);
+                            } else if (name.startsWith(EMA)) {
+                                ema.put(name.substring(EMA.length()), array);
+                            } else if (name.startsWith(OPTIM)) {
+                                optim.put(name.substring(OPTIM.length()), array);
+                            } else {
+                                array.close();
+                            }
+                        });
         return new Checkpoint(header.config(), model, ema, optim, header.state());
     }
 
     /** The training state, parsed as strictly as the configuration and checked against it. */
-    private static TrainingState parseState(Path file, String json, DdpmConfig config) throws SafetensorsException {
+    private static TrainingState parseState(Path file, String json, DdpmConfig config)
+            throws SafetensorsException {
         JsonNode tree;
         try {
             tree = STATE_JSON.readTree(json);
         } catch (JsonProcessingException e) {
-            throw new SafetensorsException(file + " has a training state that is not valid JSON: "
-                    + e.getOriginalMessage() + "; " + USE_AN_EARLIER_CHECKPOINT);
+            throw new SafetensorsException(
+                    file
+                            + " has a training state that is not valid JSON: "
+                            + e.getOriginalMessage()
+                            + "; "
+                            + USE_AN_EARLIER_CHECKPOINT);
         }
         List<String> problems = new ArrayList<>();
         if (tree == null || !tree.isObject()) {
             problems.add("not a JSON object");
         } else {
             STATE_KEYS.stream().filter(k -> !tree.has(k)).forEach(k -> problems.add("no " + k));
-            tree.fieldNames().forEachRemaining(k -> {
-                if (!STATE_KEYS.contains(k)) {
-                    problems.add("unknown key " + Safetensors.quote(k));
-                } else if (!tree.get(k).isIntegralNumber()) {
-                    problems.add(k + " " + Safetensors.shown(tree.get(k).toString()) + " is not an integer");
-                }
-            });
+            tree.fieldNames()
+                    .forEachRemaining(
+                            k -> {
+                                if (!STATE_KEYS.contains(k)) {
+                                    problems.add("unknown key " + Safetensors.quote(k));
+                                } else if (!tree.get(k).isIntegralNumber()) {
+                                    problems.add(
+                                            k
+                                                    + " "
+                                                    + Safetensors.shown(tree.get(k).toString())
+                                                    + " is not an integer");
+                                }
+                            });
         }
         TrainingState state = null;
         if (problems.isEmpty()) {
@@ -182,25 +218,34 @@ public record Checkpoint(
             }
         }
         if (!problems.isEmpty()) {
-            throw new SafetensorsException(file + " has an invalid training state (" + String.join(", ", problems)
-                    + "); " + USE_AN_EARLIER_CHECKPOINT);
+            throw new SafetensorsException(
+                    file
+                            + " has an invalid training state ("
+                            + String.join(", ", problems)
+                            + "); "
+                            + USE_AN_EARLIER_CHECKPOINT);
         }
         return state;
     }
 
     private static List<String> stateKeys() {
         List<String> keys = new ArrayList<>();
-        ConfigLoader.MAPPER.valueToTree(TrainingState.start(0)).fieldNames().forEachRemaining(keys::add);
+        ConfigLoader.MAPPER
+                .valueToTree(TrainingState.start(0))
+                .fieldNames()
+                .forEachRemaining(keys::add);
         return keys;
     }
 
     private static Map<String, Shape> group(Safetensors.Header header, String prefix) {
         Map<String, Shape> shapes = new LinkedHashMap<>();
-        header.entries().forEach((name, e) -> {
-            if (name.startsWith(prefix)) {
-                shapes.put(name.substring(prefix.length()), e.shape());
-            }
-        });
+        header.entries()
+                .forEach(
+                        (name, e) -> {
+                            if (name.startsWith(prefix)) {
+                                shapes.put(name.substring(prefix.length()), e.shape());
+                            }
+                        });
         return shapes;
     }
 }

@@ -17,10 +17,10 @@ import javax.imageio.stream.ImageOutputStream;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
 
 /**
- * Writes an animated GIF of grayscale frames with the JDK's own GIF writer: a 256-level gray palette
- * (so gray images lose nothing), a NETSCAPE2.0 application extension that makes viewers loop forever,
- * one delay for every frame and a longer one for the last, so the final image stays on screen. The
- * file is written atomically.
+ * Writes an animated GIF of grayscale frames with the JDK's own GIF writer: a 256-level gray
+ * palette (so gray images lose nothing), a NETSCAPE2.0 application extension that makes viewers
+ * loop forever, one delay for every frame and a longer one for the last, so the final image stays
+ * on screen. The file is written atomically.
  */
 public final class GifWriter {
 
@@ -35,7 +35,8 @@ public final class GifWriter {
      * @param frameDelayMillis how long each frame shows (GIF stores hundredths of a second)
      * @param lastFrameMillis how long the last frame shows before the loop starts again
      */
-    public static void write(List<BufferedImage> frames, int frameDelayMillis, int lastFrameMillis, Path gif)
+    public static void write(
+            List<BufferedImage> frames, int frameDelayMillis, int lastFrameMillis, Path gif)
             throws IOException {
         if (frames.isEmpty()) {
             throw new IllegalArgumentException("a GIF needs at least one frame");
@@ -47,8 +48,15 @@ public final class GifWriter {
                 throw new IllegalArgumentException("GIF frames must be 8-bit grayscale images");
             }
             if (frame.getWidth() != width || frame.getHeight() != height) {
-                throw new IllegalArgumentException("GIF frames differ in size: " + width + "x" + height + " and "
-                        + frame.getWidth() + "x" + frame.getHeight());
+                throw new IllegalArgumentException(
+                        "GIF frames differ in size: "
+                                + width
+                                + "x"
+                                + height
+                                + " and "
+                                + frame.getWidth()
+                                + "x"
+                                + frame.getHeight());
             }
         }
         Iterator<ImageWriter> writers = ImageIO.getImageWritersByFormatName("gif");
@@ -57,21 +65,29 @@ public final class GifWriter {
         }
         ImageWriter writer = writers.next();
         try {
-            AtomicFiles.write(gif, out -> {
-                try (ImageOutputStream stream = new MemoryCacheImageOutputStream(out)) {
-                    writer.setOutput(stream);
-                    ImageWriteParam param = writer.getDefaultWriteParam();
-                    writer.prepareWriteSequence(streamMetadata(writer, param, width, height));
-                    for (int i = 0; i < frames.size(); i++) {
-                        BufferedImage indexed = indexed(frames.get(i));
-                        boolean last = i == frames.size() - 1;
-                        IIOMetadata meta = metadata(writer, indexed, param, last ? lastFrameMillis : frameDelayMillis,
-                                i == 0);
-                        writer.writeToSequence(new IIOImage(indexed, null, meta), param);
-                    }
-                    writer.endWriteSequence();
-                }
-            });
+            AtomicFiles.write(
+                    gif,
+                    out -> {
+                        try (ImageOutputStream stream = new MemoryCacheImageOutputStream(out)) {
+                            writer.setOutput(stream);
+                            ImageWriteParam param = writer.getDefaultWriteParam();
+                            writer.prepareWriteSequence(
+                                    streamMetadata(writer, param, width, height));
+                            for (int i = 0; i < frames.size(); i++) {
+                                BufferedImage indexed = indexed(frames.get(i));
+                                boolean last = i == frames.size() - 1;
+                                IIOMetadata meta =
+                                        metadata(
+                                                writer,
+                                                indexed,
+                                                param,
+                                                last ? lastFrameMillis : frameDelayMillis,
+                                                i == 0);
+                                writer.writeToSequence(new IIOImage(indexed, null, meta), param);
+                            }
+                            writer.endWriteSequence();
+                        }
+                    });
         } finally {
             writer.dispose();
         }
@@ -79,15 +95,19 @@ public final class GifWriter {
 
     /** The frame as palette indices: index {@code v} is gray level {@code v}. */
     private static BufferedImage indexed(BufferedImage gray) {
-        BufferedImage indexed = new BufferedImage(gray.getWidth(), gray.getHeight(), BufferedImage.TYPE_BYTE_INDEXED,
-                GRAY);
+        BufferedImage indexed =
+                new BufferedImage(
+                        gray.getWidth(), gray.getHeight(), BufferedImage.TYPE_BYTE_INDEXED, GRAY);
         indexed.getRaster().setRect(gray.getRaster());
         return indexed;
     }
 
-    /** The gray palette as the global colour table (the writer's default would be a generic palette). */
-    private static IIOMetadata streamMetadata(ImageWriter writer, ImageWriteParam param, int width, int height)
-            throws IOException {
+    /**
+     * The gray palette as the global colour table (the writer's default would be a generic
+     * palette).
+     */
+    private static IIOMetadata streamMetadata(
+            ImageWriter writer, ImageWriteParam param, int width, int height) throws IOException {
         IIOMetadata meta = writer.getDefaultStreamMetadata(param);
         IIOMetadataNode root = (IIOMetadataNode) meta.getAsTree(STREAM_FORMAT);
         IIOMetadataNode screen = child(root, "LogicalScreenDescriptor");
@@ -111,9 +131,16 @@ public final class GifWriter {
         return meta;
     }
 
-    private static IIOMetadata metadata(ImageWriter writer, BufferedImage frame, ImageWriteParam param,
-            int delayMillis, boolean first) throws IOException {
-        IIOMetadata meta = writer.getDefaultImageMetadata(ImageTypeSpecifier.createFromRenderedImage(frame), param);
+    private static IIOMetadata metadata(
+            ImageWriter writer,
+            BufferedImage frame,
+            ImageWriteParam param,
+            int delayMillis,
+            boolean first)
+            throws IOException {
+        IIOMetadata meta =
+                writer.getDefaultImageMetadata(
+                        ImageTypeSpecifier.createFromRenderedImage(frame), param);
         IIOMetadataNode root = (IIOMetadataNode) meta.getAsTree(FORMAT);
         IIOMetadataNode local = child(root, "LocalColorTable");
         root.removeChild(local); // every frame uses the global gray table
@@ -122,12 +149,14 @@ public final class GifWriter {
         control.setAttribute("userInputFlag", "FALSE");
         control.setAttribute("transparentColorFlag", "FALSE");
         control.setAttribute("transparentColorIndex", "0");
-        control.setAttribute("delayTime", Integer.toString(Math.max(1, Math.round(delayMillis / 10f))));
+        control.setAttribute(
+                "delayTime", Integer.toString(Math.max(1, Math.round(delayMillis / 10f))));
         if (first) {
             IIOMetadataNode loop = new IIOMetadataNode("ApplicationExtension");
             loop.setAttribute("applicationID", "NETSCAPE");
             loop.setAttribute("authenticationCode", "2.0");
-            loop.setUserObject(new byte[] {1, 0, 0}); // sub-block 1, loop count 0 (little-endian) = forever
+            loop.setUserObject(
+                    new byte[] {1, 0, 0}); // sub-block 1, loop count 0 (little-endian) = forever
             child(root, "ApplicationExtensions").appendChild(loop);
         }
         meta.setFromTree(FORMAT, root);

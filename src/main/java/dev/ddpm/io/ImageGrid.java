@@ -28,7 +28,11 @@ public final class ImageGrid {
 
     /** The grid as an image, from device arrays. */
     public static BufferedImage render(NDArray images, int columns, int scale) {
-        return render(images.toType(DataType.FLOAT32, false).toFloatArray(), images.getShape(), columns, scale);
+        return render(
+                images.toType(DataType.FLOAT32, false).toFloatArray(),
+                images.getShape(),
+                columns,
+                scale);
     }
 
     /**
@@ -39,11 +43,15 @@ public final class ImageGrid {
      */
     public static BufferedImage render(float[] values, Shape shape, int columns, int scale) {
         if (shape.dimension() != 4 || shape.size() != values.length) {
-            throw new IllegalArgumentException("expected images [N, C, H, W] with " + values.length
-                    + " values, got shape " + shape);
+            throw new IllegalArgumentException(
+                    "expected images [N, C, H, W] with "
+                            + values.length
+                            + " values, got shape "
+                            + shape);
         }
         if (columns < 1 || scale < 1) {
-            throw new IllegalArgumentException("columns and scale must be at least 1, got " + columns + " and " + scale);
+            throw new IllegalArgumentException(
+                    "columns and scale must be at least 1, got " + columns + " and " + scale);
         }
         int n = (int) shape.get(0);
         int channels = (int) shape.get(1);
@@ -54,8 +62,13 @@ public final class ImageGrid {
         }
         int cols = Math.max(1, Math.min(columns, n));
         int rows = Math.max(1, (n + cols - 1) / cols);
-        BufferedImage image = new BufferedImage(cols * w * scale, rows * h * scale,
-                channels == 1 ? BufferedImage.TYPE_BYTE_GRAY : BufferedImage.TYPE_3BYTE_BGR);
+        BufferedImage image =
+                new BufferedImage(
+                        cols * w * scale,
+                        rows * h * scale,
+                        channels == 1
+                                ? BufferedImage.TYPE_BYTE_GRAY
+                                : BufferedImage.TYPE_3BYTE_BGR);
         WritableRaster raster = image.getRaster();
         int[] pixel = new int[channels];
         int plane = h * w;
@@ -87,14 +100,17 @@ public final class ImageGrid {
 
     /** Writes any image as a PNG, atomically. */
     public static void writePng(BufferedImage image, Path png) throws IOException {
-        // An in-memory cache: ImageIO's default file cache fails with a bare NullPointerException when the
+        // An in-memory cache: ImageIO's default file cache fails with a bare NullPointerException
+        // when the
         // temporary folder is full or not writable.
-        AtomicFiles.write(png, out -> {
-            try (ImageOutputStream stream = new MemoryCacheImageOutputStream(out)) {
-                if (!ImageIO.write(image, "png", stream)) {
-                    throw new IOException("no PNG writer in this Java runtime");
-                }
-            }
-        });
+        AtomicFiles.write(
+                png,
+                out -> {
+                    try (ImageOutputStream stream = new MemoryCacheImageOutputStream(out)) {
+                        if (!ImageIO.write(image, "png", stream)) {
+                            throw new IOException("no PNG writer in this Java runtime");
+                        }
+                    }
+                });
     }
 }

@@ -22,6 +22,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The folder of one training run, {@code checkpoints/<run-name>/}:
+ *
  * <pre>
  *   config.json                      effective configuration
  *   train.log                        log of every session of the run
@@ -31,54 +32,73 @@ import org.slf4j.LoggerFactory;
  *   step-00001000.safetensors        checkpoints (see {@link Checkpoint}), the last K kept
  *   .lock                            held by the process training the run
  * </pre>
- * Also finds checkpoints from what a user types: a file, a run folder, a run name, or {@code latest}. The run
- * {@value #PRETRAINED} is the model that ships with ddpm: {@code latest} falls back to it while the user has
- * no run of their own.
+ *
+ * Also finds checkpoints from what a user types: a file, a run folder, a run name, or {@code
+ * latest}. The run {@value #PRETRAINED} is the model that ships with ddpm: {@code latest} falls
+ * back to it while the user has no run of their own.
  */
 public record RunDirectory(Path root) {
 
     private static final Logger LOG = LoggerFactory.getLogger(RunDirectory.class);
     private static final Pattern CHECKPOINT = Pattern.compile("step-(\\d+)\\.safetensors");
     private static final Pattern RUN_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
+
     /** Temporary files of interrupted atomic writes ({@link AtomicFiles}). */
     private static final Pattern TEMPORARY = Pattern.compile("\\..+\\.tmp");
+
     /** The run folder of the shipped model. */
     public static final String PRETRAINED = "pretrained";
+
     /** Folders under the checkpoints root that are not the user's runs. */
     private static final List<String> RESERVED = List.of(PRETRAINED, "classifier");
 
     /**
-     * The folder of run {@code name} under {@code checkpointsRoot}; the name must be a plain folder name that is
-     * not reserved.
+     * The folder of run {@code name} under {@code checkpointsRoot}; the name must be a plain folder
+     * name that is not reserved.
      */
     public static RunDirectory named(Path checkpointsRoot, String name) {
         if (!RUN_NAME.matcher(name).matches() || RESERVED.contains(name)) {
-            throw new UserException("run name '" + name + "' is not allowed: use letters, digits, '.', '_' and '-'"
-                    + " (starting with a letter or digit, at most 100), not " + String.join(" or ", RESERVED));
+            throw new UserException(
+                    "run name '"
+                            + name
+                            + "' is not allowed: use letters, digits, '.', '_' and '-'"
+                            + " (starting with a letter or digit, at most 100), not "
+                            + String.join(" or ", RESERVED));
         }
         return new RunDirectory(checkpointsRoot.resolve(name));
     }
 
     /**
-     * Takes the run's lock for this process (released when closed or when the process ends, even killed), so
-     * that two trainings never write into one run; another holder is a {@link UserException}.
+     * Takes the run's lock for this process (released when closed or when the process ends, even
+     * killed), so that two trainings never write into one run; another holder is a {@link
+     * UserException}.
      */
     public AutoCloseable lock() throws IOException {
         Files.createDirectories(root);
         Path file = root.resolve(".lock");
-        FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.READ);
+        FileChannel channel =
+                FileChannel.open(
+                        file,
+                        StandardOpenOption.CREATE,
+                        StandardOpenOption.WRITE,
+                        StandardOpenOption.READ);
         FileLock lock = channel.tryLock();
         if (lock == null) {
             String holder = new String(Files.readAllBytes(file), StandardCharsets.UTF_8).trim();
             channel.close();
-            throw new UserException("run folder " + root + " is in use by another ddpm process"
-                    + (holder.isEmpty() ? "" : " (pid " + holder + ")") + "; wait for it to finish or pick another"
-                    + " --run name");
+            throw new UserException(
+                    "run folder "
+                            + root
+                            + " is in use by another ddpm process"
+                            + (holder.isEmpty() ? "" : " (pid " + holder + ")")
+                            + "; wait for it to finish or pick another"
+                            + " --run name");
         }
         channel.truncate(0);
-        channel.write(java.nio.ByteBuffer.wrap(Long.toString(ProcessHandle.current().pid())
-                .getBytes(StandardCharsets.UTF_8)));
+        channel.write(
+                java.nio.ByteBuffer.wrap(
+                        Long.toString(ProcessHandle.current().pid())
+                                .getBytes(StandardCharsets.UTF_8)));
         return () -> {
             lock.release();
             channel.close();
@@ -92,7 +112,9 @@ public record RunDirectory(Path root) {
                 continue;
             }
             try (Stream<Path> files = Files.list(dir)) {
-                for (Path f : files.filter(p -> TEMPORARY.matcher(p.getFileName().toString()).matches()).toList()) {
+                for (Path f :
+                        files.filter(p -> TEMPORARY.matcher(p.getFileName().toString()).matches())
+                                .toList()) {
                     Files.deleteIfExists(f);
                     LOG.info("removed {}, left by an interrupted write", f);
                 }
@@ -150,23 +172,35 @@ public record RunDirectory(Path root) {
     }
 
     /**
-     * Resolves {@code spec} (null or {@code latest}, a checkpoint file, a run folder, or a run name under
-     * {@code checkpointsRoot}) to a checkpoint file.
+     * Resolves {@code spec} (null or {@code latest}, a checkpoint file, a run folder, or a run name
+     * under {@code checkpointsRoot}) to a checkpoint file.
      *
      * @throws NoCheckpointException when nothing matches, with what to do about it
      */
     public static Path resolveCheckpoint(String spec, Path checkpointsRoot) {
         if (spec == null || spec.equals("latest")) {
-            Optional<Path> users = latestRun(checkpointsRoot).flatMap(RunDirectory::latestCheckpoint);
+            Optional<Path> users =
+                    latestRun(checkpointsRoot).flatMap(RunDirectory::latestCheckpoint);
             if (users.isPresent()) {
                 return users.get();
             }
-            Optional<Path> shipped = new RunDirectory(checkpointsRoot.resolve(PRETRAINED)).latestCheckpoint();
-            shipped.ifPresent(p -> LOG.info("no run of your own under {}/ yet: using the model that ships with ddpm,"
-                    + " {}", checkpointsRoot, p));
-            return shipped.orElseThrow(() -> new NoCheckpointException("no checkpoint under " + checkpointsRoot
-                    + "/ yet: train one with './ddpm train --config config/quick.json' or import"
-                    + " reference weights with './ddpm import --from weights.safetensors'"));
+            Optional<Path> shipped =
+                    new RunDirectory(checkpointsRoot.resolve(PRETRAINED)).latestCheckpoint();
+            shipped.ifPresent(
+                    p ->
+                            LOG.info(
+                                    "no run of your own under {}/ yet: using the model that ships"
+                                            + " with ddpm, {}",
+                                    checkpointsRoot,
+                                    p));
+            return shipped.orElseThrow(
+                    () ->
+                            new NoCheckpointException(
+                                    "no checkpoint under "
+                                            + checkpointsRoot
+                                            + "/ yet: train one with './ddpm train --config"
+                                            + " config/quick.json' or import reference weights with"
+                                            + " './ddpm import --from weights.safetensors'"));
         }
         Path path = Path.of(spec);
         if (Files.isRegularFile(path)) {
@@ -174,31 +208,48 @@ public record RunDirectory(Path root) {
         }
         Path dir = Files.isDirectory(path) ? path : checkpointsRoot.resolve(spec);
         if (Files.isDirectory(dir)) {
-            return new RunDirectory(dir).latestCheckpoint()
-                    .orElseThrow(() -> new NoCheckpointException("run folder " + dir + " holds no checkpoint"
-                            + " (step-*.safetensors) yet"));
+            return new RunDirectory(dir)
+                    .latestCheckpoint()
+                    .orElseThrow(
+                            () ->
+                                    new NoCheckpointException(
+                                            "run folder "
+                                                    + dir
+                                                    + " holds no checkpoint"
+                                                    + " (step-*.safetensors) yet"));
         }
-        throw new NoCheckpointException("checkpoint '" + spec + "' not found: give a .safetensors file, a run"
-                + " folder, a run name under " + checkpointsRoot + "/, or 'latest'");
+        throw new NoCheckpointException(
+                "checkpoint '"
+                        + spec
+                        + "' not found: give a .safetensors file, a run"
+                        + " folder, a run name under "
+                        + checkpointsRoot
+                        + "/, or 'latest'");
     }
 
     /**
-     * Reads the checkpoint {@code spec} names, already resolved to {@code resolved}, with {@code reader}. A run's
-     * newest checkpoint can be deleted by the training that rotates them between finding and reading it: then
-     * the run's newer one is read instead (a few times at most).
+     * Reads the checkpoint {@code spec} names, already resolved to {@code resolved}, with {@code
+     * reader}. A run's newest checkpoint can be deleted by the training that rotates them between
+     * finding and reading it: then the run's newer one is read instead (a few times at most).
      */
-    public static <T> T readCheckpoint(Path resolved, String spec, Path checkpointsRoot, Function<Path, T> reader) {
+    public static <T> T readCheckpoint(
+            Path resolved, String spec, Path checkpointsRoot, Function<Path, T> reader) {
         Path file = resolved;
         for (int attempt = 1; ; attempt++) {
             try {
                 return reader.apply(file);
             } catch (RuntimeException e) {
-                boolean rotated = !Files.exists(file) && !file.toString().equals(spec) && causedBy(e,
-                        NoSuchFileException.class);
+                boolean rotated =
+                        !Files.exists(file)
+                                && !file.toString().equals(spec)
+                                && causedBy(e, NoSuchFileException.class);
                 if (!rotated || attempt == 3) {
                     throw e;
                 }
-                LOG.info("{} was replaced by a newer checkpoint while being read; reading the newer one", file);
+                LOG.info(
+                        "{} was replaced by a newer checkpoint while being read; reading the newer"
+                                + " one",
+                        file);
                 file = resolveCheckpoint(spec, checkpointsRoot);
             }
         }
@@ -213,7 +264,10 @@ public record RunDirectory(Path root) {
         return false;
     }
 
-    /** The user's run (not the shipped model) under {@code checkpointsRoot} whose newest checkpoint was written last. */
+    /**
+     * The user's run (not the shipped model) under {@code checkpointsRoot} whose newest checkpoint
+     * was written last.
+     */
     public static Optional<RunDirectory> latestRun(Path checkpointsRoot) {
         if (!Files.isDirectory(checkpointsRoot)) {
             return Optional.empty();

@@ -11,10 +11,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * What the names and shapes of a reference {@code state_dict} say about the U-Net that made it, for weights
- * saved without metadata ({@code save_file(model.state_dict(), f)}): the embedding size, the classes, the
- * levels, the channels and where attention sits. Image size and GroupNorm groups leave no trace in the
- * shapes and keep their configured values.
+ * What the names and shapes of a reference {@code state_dict} say about the U-Net that made it, for
+ * weights saved without metadata ({@code save_file(model.state_dict(), f)}): the embedding size,
+ * the classes, the levels, the channels and where attention sits. Image size and GroupNorm groups
+ * leave no trace in the shapes and keep their configured values.
  */
 public final class StateDictLayout {
 
@@ -24,8 +24,8 @@ public final class StateDictLayout {
     private StateDictLayout() {}
 
     /**
-     * Configuration overrides ({@code model.*} to JSON values) read off {@code shapes}; keys whose tensors are
-     * missing are left out.
+     * Configuration overrides ({@code model.*} to JSON values) read off {@code shapes}; keys whose
+     * tensors are missing are left out.
      */
     public static Map<String, String> configOverrides(Map<String, Shape> shapes) {
         Map<String, String> overrides = new LinkedHashMap<>();
@@ -61,7 +61,10 @@ public final class StateDictLayout {
         return overrides;
     }
 
-    /** The configuration keys that tensors named in {@code problems} (mismatch descriptions) depend on. */
+    /**
+     * The configuration keys that tensors named in {@code problems} (mismatch descriptions) depend
+     * on.
+     */
     public static Set<String> keysToCheck(List<String> problems) {
         Set<String> keys = new LinkedHashSet<>();
         for (String p : problems) {

@@ -23,8 +23,8 @@ public record TrainingState(long step, int epoch, int batchInEpoch, long seed, l
     }
 
     /**
-     * What no run seeded with {@code runSeed} can have written, under the names the checkpoint uses; empty when
-     * nothing is wrong.
+     * What no run seeded with {@code runSeed} can have written, under the names the checkpoint
+     * uses; empty when nothing is wrong.
      */
     List<String> problems(long runSeed) {
         List<String> problems = new ArrayList<>();
@@ -49,23 +49,40 @@ public record TrainingState(long step, int epoch, int batchInEpoch, long seed, l
     }
 
     /**
-     * Refuses a state that is no position of a run whose epochs have {@code batchesPerEpoch} batches: the trainer
-     * counts {@code step = epoch * batchesPerEpoch + batch_in_epoch} with {@code batch_in_epoch} below
-     * {@code batchesPerEpoch}, and resuming anywhere else would not continue the run it came from.
+     * Refuses a state that is no position of a run whose epochs have {@code batchesPerEpoch}
+     * batches: the trainer counts {@code step = epoch * batchesPerEpoch + batch_in_epoch} with
+     * {@code batch_in_epoch} below {@code batchesPerEpoch}, and resuming anywhere else would not
+     * continue the run it came from.
      *
      * @param checkpoint the file the state was read from, for the message
      */
     public void requireWithin(Path checkpoint, int batchesPerEpoch) throws SafetensorsException {
         if (batchInEpoch >= batchesPerEpoch) {
-            throw new SafetensorsException(checkpoint + " has training state batch_in_epoch " + batchInEpoch
-                    + " but an epoch of this run has " + batchesPerEpoch + " batches; "
-                    + Checkpoint.USE_AN_EARLIER_CHECKPOINT);
+            throw new SafetensorsException(
+                    checkpoint
+                            + " has training state batch_in_epoch "
+                            + batchInEpoch
+                            + " but an epoch of this run has "
+                            + batchesPerEpoch
+                            + " batches; "
+                            + Checkpoint.USE_AN_EARLIER_CHECKPOINT);
         }
         long expected = (long) epoch * batchesPerEpoch + batchInEpoch;
         if (step != expected) {
-            throw new SafetensorsException(checkpoint + " has training state step " + step + " but batch "
-                    + batchInEpoch + " of epoch " + epoch + " in epochs of " + batchesPerEpoch + " batches is step "
-                    + expected + "; " + Checkpoint.USE_AN_EARLIER_CHECKPOINT);
+            throw new SafetensorsException(
+                    checkpoint
+                            + " has training state step "
+                            + step
+                            + " but batch "
+                            + batchInEpoch
+                            + " of epoch "
+                            + epoch
+                            + " in epochs of "
+                            + batchesPerEpoch
+                            + " batches is step "
+                            + expected
+                            + "; "
+                            + Checkpoint.USE_AN_EARLIER_CHECKPOINT);
         }
     }
 }

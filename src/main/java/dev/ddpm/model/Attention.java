@@ -10,10 +10,10 @@ import ai.djl.util.PairList;
 import dev.ddpm.common.NativeArrays;
 
 /**
- * Multi-head self-attention over the pixels, 4 heads of 32: {@code input_to_qkv} (1x1 conv, no bias) to
- * q, k, v; {@code softmax(q^T k / sqrt(32))} over the keys; the heads' outputs stacked head-major into 128
- * channels; {@code to_output} (1x1 conv with bias). As in the reference, no norm before it and no residual
- * around it: its output replaces the features.
+ * Multi-head self-attention over the pixels, 4 heads of 32: {@code input_to_qkv} (1x1 conv, no
+ * bias) to q, k, v; {@code softmax(q^T k / sqrt(32))} over the keys; the heads' outputs stacked
+ * head-major into 128 channels; {@code to_output} (1x1 conv with bias). As in the reference, no
+ * norm before it and no residual around it: its output replaces the features.
  */
 final class Attention extends ModelBlock {
 
@@ -23,9 +23,10 @@ final class Attention extends ModelBlock {
 
     private final Conv1x1 toQkv;
     private final Conv1x1 toOutput;
+
     /**
-     * {@code 1/sqrt(32)}, an array of the block's own: autograd keeps it for the backward pass, so it must
-     * outlive every step (see {@link NativeArrays}).
+     * {@code 1/sqrt(32)}, an array of the block's own: autograd keeps it for the backward pass, so
+     * it must outlive every step (see {@link NativeArrays}).
      */
     private NDArray scale;
 
@@ -41,7 +42,8 @@ final class Attention extends ModelBlock {
     }
 
     @Override
-    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         Shape shape = inputs.head().getShape();
         long batch = shape.get(0);
         long pixels = shape.get(2) * shape.get(3);

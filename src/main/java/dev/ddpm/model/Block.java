@@ -10,13 +10,15 @@ import ai.djl.util.PairList;
 import dev.ddpm.common.NativeArrays;
 
 /**
- * {@code proj} (weight-standardized 3x3 conv), {@code norm} (GroupNorm), then {@code h * (scale + 1) + shift}
- * when the inputs carry a scale and shift, then SiLU. Inputs: {@code x} or {@code (x, scale, shift)}.
+ * {@code proj} (weight-standardized 3x3 conv), {@code norm} (GroupNorm), then {@code h * (scale +
+ * 1) + shift} when the inputs carry a scale and shift, then SiLU. Inputs: {@code x} or {@code (x,
+ * scale, shift)}.
  */
 final class Block extends ModelBlock {
 
     private final WeightStandardizedConv2d proj;
     private final GroupNorm norm;
+
     /** The 1 of {@code scale + 1}, owned by the block (see {@link NativeArrays}). */
     private NDArray one;
 
@@ -32,7 +34,8 @@ final class Block extends ModelBlock {
     }
 
     @Override
-    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         NDList h = proj.forward(ps, new NDList(inputs.head()), training, params);
         NDArray x = norm.forward(ps, h, training, params).head();
         if (inputs.size() == 3) {

@@ -6,7 +6,10 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 
-/** The lowest level: two ResnetBlocks ({@code .0}, {@code .1}) and attention ({@code .2}). Inputs {@code (x, SiLU(cond))}. */
+/**
+ * The lowest level: two ResnetBlocks ({@code .0}, {@code .1}) and attention ({@code .2}). Inputs
+ * {@code (x, SiLU(cond))}.
+ */
 final class Bottleneck extends ModelBlock {
 
     private final ResnetBlock first;
@@ -20,7 +23,8 @@ final class Bottleneck extends ModelBlock {
     }
 
     @Override
-    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray condition = inputs.get(1);
         NDList x = first.forward(ps, inputs, training, params);
         x = second.forward(ps, new NDList(x.head(), condition), training, params);

@@ -19,15 +19,25 @@ final class Conv1x1 extends ModelBlock {
 
     Conv1x1(long in, long out, boolean withBias) {
         this.out = out;
-        weight = parameter("weight", Parameter.Type.WEIGHT, new Shape(out, in, 1, 1), torchDefault(in));
-        bias = withBias ? parameter("bias", Parameter.Type.BIAS, new Shape(out), torchDefault(in)) : null;
+        weight =
+                parameter(
+                        "weight",
+                        Parameter.Type.WEIGHT,
+                        new Shape(out, in, 1, 1),
+                        torchDefault(in));
+        bias =
+                withBias
+                        ? parameter("bias", Parameter.Type.BIAS, new Shape(out), torchDefault(in))
+                        : null;
     }
 
     @Override
-    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray x = inputs.head();
         NDArray b = bias == null ? null : ps.getValue(bias, x.getDevice(), training);
-        return x.getNDArrayInternal().convolution(x, ps.getValue(weight, x.getDevice(), training), b, ONE, ZERO, ONE, 1);
+        return x.getNDArrayInternal()
+                .convolution(x, ps.getValue(weight, x.getDevice(), training), b, ONE, ZERO, ONE, 1);
     }
 
     @Override

@@ -8,7 +8,8 @@ import ai.djl.util.PairList;
 
 /**
  * One encoder level: {@code block1}, {@code block2} (ResnetBlocks), {@code attn} if the level has
- * attention, then {@code down}. Inputs {@code (x, SiLU(cond))}; outputs {@code (downsampled, skip)}.
+ * attention, then {@code down}. Inputs {@code (x, SiLU(cond))}; outputs {@code (downsampled,
+ * skip)}.
  */
 final class DownBlock extends ModelBlock {
 
@@ -25,7 +26,8 @@ final class DownBlock extends ModelBlock {
     }
 
     @Override
-    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray condition = inputs.get(1);
         NDList x = block1.forward(ps, inputs, training, params);
         x = block2.forward(ps, new NDList(x.head(), condition), training, params);

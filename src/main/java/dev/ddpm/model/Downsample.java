@@ -9,11 +9,12 @@ import ai.djl.util.PairList;
 
 /**
  * The reference's {@code down}: space-to-depth(2) (output channel {@code 4c + 2dy + dx} holds pixel
- * {@code (2y+dy, 2x+dx)} of channel {@code c}), then a 1x1 conv {@code 4C -> C} with bias ({@code down.1}).
+ * {@code (2y+dy, 2x+dx)} of channel {@code c}), then a 1x1 conv {@code 4C -> C} with bias ({@code
+ * down.1}).
  *
- * <p>Both together are one 2x2 convolution of stride 2 whose kernel is the 1x1 weight {@code [C, 4C, 1, 1]}
- * viewed as {@code [C, C, 2, 2]} (flat index {@code 4c + 2dy + dx} is {@code [c][dy][dx]}): the same sum
- * of products, without materializing the rearranged input.
+ * <p>Both together are one 2x2 convolution of stride 2 whose kernel is the 1x1 weight {@code [C,
+ * 4C, 1, 1]} viewed as {@code [C, C, 2, 2]} (flat index {@code 4c + 2dy + dx} is {@code
+ * [c][dy][dx]}): the same sum of products, without materializing the rearranged input.
  */
 final class Downsample extends ModelBlock {
 
@@ -27,18 +28,35 @@ final class Downsample extends ModelBlock {
 
     Downsample(long channels) {
         this.channels = channels;
-        weight = parameter("weight", Parameter.Type.WEIGHT, new Shape(channels, 4 * channels, 1, 1),
-                torchDefault(4 * channels));
-        bias = parameter("bias", Parameter.Type.BIAS, new Shape(channels), torchDefault(4 * channels));
+        weight =
+                parameter(
+                        "weight",
+                        Parameter.Type.WEIGHT,
+                        new Shape(channels, 4 * channels, 1, 1),
+                        torchDefault(4 * channels));
+        bias =
+                parameter(
+                        "bias",
+                        Parameter.Type.BIAS,
+                        new Shape(channels),
+                        torchDefault(4 * channels));
     }
 
     @Override
-    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray x = inputs.head();
         NDArray w = ps.getValue(weight, x.getDevice(), training);
         NDArray kernel = scopedTo(w.reshape(channels, channels, 2, 2), x.getManager());
-        return x.getNDArrayInternal().convolution(x, kernel, ps.getValue(bias, x.getDevice(), training),
-                STRIDE, NO_PADDING, ONE, 1);
+        return x.getNDArrayInternal()
+                .convolution(
+                        x,
+                        kernel,
+                        ps.getValue(bias, x.getDevice(), training),
+                        STRIDE,
+                        NO_PADDING,
+                        ONE,
+                        1);
     }
 
     @Override

@@ -7,8 +7,8 @@ import java.util.IdentityHashMap;
 import java.util.Map;
 
 /**
- * Convolution kernels derived from fixed weights (standardized or rearranged once instead of at every
- * forward pass), handed to the blocks through the {@code params} argument of {@code forward}.
+ * Convolution kernels derived from fixed weights (standardized or rearranged once instead of at
+ * every forward pass), handed to the blocks through the {@code params} argument of {@code forward}.
  */
 final class FrozenKernels {
 

@@ -11,22 +11,28 @@ import ai.djl.training.initializer.NormalInitializer;
 import ai.djl.util.PairList;
 
 /**
- * The class embedding {@code label_emb} ({@code [K, E]}, initialized N(0, 1) as {@code nn.Embedding}).
- * A negative label means "no label" and embeds to zeros: the lookup is a one-hot product, and a
- * negative label's one-hot row is all zeros.
+ * The class embedding {@code label_emb} ({@code [K, E]}, initialized N(0, 1) as {@code
+ * nn.Embedding}). A negative label means "no label" and embeds to zeros: the lookup is a one-hot
+ * product, and a negative label's one-hot row is all zeros.
  */
 final class LabelEmbedding extends ModelBlock {
 
     private final int classes;
     private final int dim;
     private final Parameter weight;
+
     /** {@code [[0, 1, ..., K-1]]}, built once. */
     private NDArray classIds;
 
     LabelEmbedding(int classes, int dim) {
         this.classes = classes;
         this.dim = dim;
-        weight = parameter("weight", Parameter.Type.WEIGHT, new Shape(classes, dim), new NormalInitializer(1f));
+        weight =
+                parameter(
+                        "weight",
+                        Parameter.Type.WEIGHT,
+                        new Shape(classes, dim),
+                        new NormalInitializer(1f));
     }
 
     @Override
@@ -36,7 +42,8 @@ final class LabelEmbedding extends ModelBlock {
     }
 
     @Override
-    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray labels = inputs.head();
         NDArray oneHot = labels.reshape(-1, 1).eq(classIds).toType(DataType.FLOAT32, false);
         return new NDList(oneHot.matMul(ps.getValue(weight, labels.getDevice(), training)));

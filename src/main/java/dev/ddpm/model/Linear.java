@@ -20,10 +20,14 @@ final class Linear extends ModelBlock {
     }
 
     @Override
-    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         var x = inputs.head();
-        return x.getNDArrayInternal().linear(x, ps.getValue(weight, x.getDevice(), training),
-                ps.getValue(bias, x.getDevice(), training));
+        return x.getNDArrayInternal()
+                .linear(
+                        x,
+                        ps.getValue(weight, x.getDevice(), training),
+                        ps.getValue(bias, x.getDevice(), training));
     }
 
     @Override

@@ -18,29 +18,37 @@ import ai.djl.training.initializer.UniformInitializer;
 abstract class ModelBlock extends AbstractBlock {
 
     @Override
-    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+    protected void initializeChildBlocks(
+            NDManager manager, DataType dataType, Shape... inputShapes) {
         for (Block child : getChildren().values()) {
             child.initialize(manager, dataType);
         }
     }
 
     /** Registers a parameter of a fixed shape. */
-    protected final Parameter parameter(String name, Parameter.Type type, Shape shape, Initializer init) {
-        return addParameter(Parameter.builder().setName(name).setType(type).optShape(shape).optInitializer(init).build());
+    protected final Parameter parameter(
+            String name, Parameter.Type type, Shape shape, Initializer init) {
+        return addParameter(
+                Parameter.builder()
+                        .setName(name)
+                        .setType(type)
+                        .optShape(shape)
+                        .optInitializer(init)
+                        .build());
     }
 
     /**
-     * PyTorch's default initialization of Linear and Conv layers (weights and biases):
-     * uniform in {@code +-1/sqrt(fanIn)}.
+     * PyTorch's default initialization of Linear and Conv layers (weights and biases): uniform in
+     * {@code +-1/sqrt(fanIn)}.
      */
     static Initializer torchDefault(long fanIn) {
         return new UniformInitializer((float) (1.0 / Math.sqrt(fanIn)));
     }
 
     /**
-     * Moves an array computed from a parameter to {@code scope}, normally the manager of the step's activations. Results belong
-     * to the manager of their first operand, which for a parameter is the model's own manager: without
-     * this, every step would leave the array there.
+     * Moves an array computed from a parameter to {@code scope}, normally the manager of the step's
+     * activations. Results belong to the manager of their first operand, which for a parameter is
+     * the model's own manager: without this, every step would leave the array there.
      */
     static NDArray scopedTo(NDArray derivedFromParameter, NDManager scope) {
         derivedFromParameter.attach(scope);

@@ -7,12 +7,12 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 
 /**
- * {@code block2(block1(x, scale, shift)) + res_conv(x)}, where {@code (scale, shift)} is {@code mlp.1}
- * (Linear(E, 2*out)) of the activated condition split along channels, and {@code res_conv} is a 1x1 conv
- * when the channel count changes (identity otherwise).
+ * {@code block2(block1(x, scale, shift)) + res_conv(x)}, where {@code (scale, shift)} is {@code
+ * mlp.1} (Linear(E, 2*out)) of the activated condition split along channels, and {@code res_conv}
+ * is a 1x1 conv when the channel count changes (identity otherwise).
  *
- * <p>Inputs: {@code (x, SiLU(cond))}. The reference's {@code mlp} is SiLU then Linear; the U-Net applies
- * the SiLU once for all its ResnetBlocks, since they share the condition.
+ * <p>Inputs: {@code (x, SiLU(cond))}. The reference's {@code mlp} is SiLU then Linear; the U-Net
+ * applies the SiLU once for all its ResnetBlocks, since they share the condition.
  */
 final class ResnetBlock extends ModelBlock {
 
@@ -31,13 +31,17 @@ final class ResnetBlock extends ModelBlock {
     }
 
     @Override
-    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray x = inputs.get(0);
         NDArray condition = mlp.forward(ps, new NDList(inputs.get(1)), training, params).head();
         NDList scaleShift = condition.reshape(-1, 2 * out, 1, 1).split(2, 1);
-        NDList h = block1.forward(ps, new NDList(x, scaleShift.get(0), scaleShift.get(1)), training, params);
+        NDList h =
+                block1.forward(
+                        ps, new NDList(x, scaleShift.get(0), scaleShift.get(1)), training, params);
         h = block2.forward(ps, h, training, params);
-        NDArray skip = residual == null ? x : residual.forward(ps, new NDList(x), training, params).head();
+        NDArray skip =
+                residual == null ? x : residual.forward(ps, new NDList(x), training, params).head();
         return new NDList(h.head().add(skip));
     }
 

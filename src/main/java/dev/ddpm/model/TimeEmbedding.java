@@ -11,15 +11,17 @@ import ai.djl.util.PairList;
 import dev.ddpm.common.NativeArrays;
 
 /**
- * The timestep embedding {@code time_mlp}: the sinusoidal embedding of {@code t} with interleaved sin/cos
- * ({@code emb[2j] = sin(t / f_j)}, {@code emb[2j+1] = cos(t / f_j)}, {@code f_j = 10000^(2j/E)}), then
- * Linear(E, 4E) ({@code time_mlp.1}), exact GELU, Linear(4E, E) ({@code time_mlp.3}).
+ * The timestep embedding {@code time_mlp}: the sinusoidal embedding of {@code t} with interleaved
+ * sin/cos ({@code emb[2j] = sin(t / f_j)}, {@code emb[2j+1] = cos(t / f_j)}, {@code f_j =
+ * 10000^(2j/E)}), then Linear(E, 4E) ({@code time_mlp.1}), exact GELU, Linear(4E, E) ({@code
+ * time_mlp.3}).
  */
 final class TimeEmbedding extends ModelBlock {
 
     private final int dim;
     private final Linear hidden;
     private final Linear output;
+
     /** {@code f_j}, built once. */
     private NDArray frequencies;
 
@@ -40,11 +42,13 @@ final class TimeEmbedding extends ModelBlock {
     }
 
     @Override
-    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray t = inputs.head();
         long batch = t.getShape().get(0);
         NDArray angles = t.toType(DataType.FLOAT32, false).reshape(batch, 1).div(frequencies);
-        NDArray embedding = NDArrays.stack(new NDList(angles.sin(), angles.cos()), 2).reshape(batch, dim);
+        NDArray embedding =
+                NDArrays.stack(new NDList(angles.sin(), angles.cos()), 2).reshape(batch, dim);
         NDArray h = hidden.forward(ps, new NDList(embedding), training).head();
         h = h.getNDArrayInternal().gelu();
         return output.forward(ps, new NDList(h), training);

@@ -21,12 +21,13 @@ import java.util.Map;
 import java.util.TreeSet;
 
 /**
- * The reference's conditional U-Net (ARCHITECTURE.md): it predicts the noise in {@code x_t} given the
- * timestep and an optional class label.
+ * The reference's conditional U-Net (ARCHITECTURE.md): it predicts the noise in {@code x_t} given
+ * the timestep and an optional class label.
  *
- * <p>Forward input {@code (x [B, C, H, W] float32, t [B] int64, labels [B] int64)}; the labels may be
- * omitted, and a negative label means "no label" (zero label embedding). Output {@code (eps)}, shaped
- * like {@code x}. Parameters carry the reference's {@code state_dict} names ({@link #namedParameters()}).
+ * <p>Forward input {@code (x [B, C, H, W] float32, t [B] int64, labels [B] int64)}; the labels may
+ * be omitted, and a negative label means "no label" (zero label embedding). Output {@code (eps)},
+ * shaped like {@code x}. Parameters carry the reference's {@code state_dict} names ({@link
+ * #namedParameters()}).
  */
 public final class UNet extends ModelBlock {
 
@@ -47,8 +48,10 @@ public final class UNet extends ModelBlock {
         labelEmb = addChildBlock("label_emb", new LabelEmbedding(config.numClasses(), e));
         for (int i = 0; i < depth; i++) {
             long in = i == 0 ? config.inChannels() : config.channels(i - 1);
-            downsample.add(addChildBlock("downsample." + i,
-                    new DownBlock(in, config.channels(i), config.hasAttention(i), e, g)));
+            downsample.add(
+                    addChildBlock(
+                            "downsample." + i,
+                            new DownBlock(in, config.channels(i), config.hasAttention(i), e, g)));
         }
         long deepest = config.channels(depth - 1);
         bottleneck = addChildBlock("bottleneck", new Bottleneck(deepest, e, g));
@@ -56,14 +59,22 @@ public final class UNet extends ModelBlock {
         for (int u = 0; u < depth; u++) {
             int level = depth - 1 - u;
             long out = config.channels(level);
-            upsample.add(addChildBlock("upsample." + u,
-                    new UpBlock(in, out, out, config.hasAttention(level), e, g)));
+            upsample.add(
+                    addChildBlock(
+                            "upsample." + u,
+                            new UpBlock(in, out, out, config.hasAttention(level), e, g)));
             in = out;
         }
-        finalBlock = addChildBlock("final_block", new FinalBlock(config.channels(0), config.inChannels(), e, g));
+        finalBlock =
+                addChildBlock(
+                        "final_block",
+                        new FinalBlock(config.channels(0), config.inChannels(), e, g));
     }
 
-    /** A model built and initialized (PyTorch's default initialization, float32) on {@code manager}'s device. */
+    /**
+     * A model built and initialized (PyTorch's default initialization, float32) on {@code
+     * manager}'s device.
+     */
     public static UNet create(ModelConfig config, NDManager manager) {
         UNet model = new UNet(config);
         model.initialize(manager, DataType.FLOAT32, model.inputShapes(1));
@@ -75,11 +86,15 @@ public final class UNet extends ModelBlock {
     }
 
     @Override
-    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray x = inputs.get(0);
         NDArray cond = timeMlp.forward(ps, new NDList(inputs.get(1)), training, params).head();
         if (inputs.size() > 2 && inputs.get(2) != null) {
-            cond = cond.add(labelEmb.forward(ps, new NDList(inputs.get(2)), training, params).head());
+            cond =
+                    cond.add(
+                            labelEmb.forward(ps, new NDList(inputs.get(2)), training, params)
+                                    .head());
         }
         // Every ResnetBlock's mlp starts with SiLU of the same condition: computed once here.
         NDArray condition = silu(cond);
@@ -91,7 +106,13 @@ public final class UNet extends ModelBlock {
         }
         x = bottleneck.forward(ps, new NDList(x, condition), training, params).head();
         for (UpBlock up : upsample) {
-            x = up.forward(ps, new NDList(x, skips.remove(skips.size() - 1), condition), training, params).head();
+            x =
+                    up.forward(
+                                    ps,
+                                    new NDList(x, skips.remove(skips.size() - 1), condition),
+                                    training,
+                                    params)
+                            .head();
         }
         return finalBlock.forward(ps, new NDList(x, condition), training, params);
     }
@@ -107,9 +128,9 @@ public final class UNet extends ModelBlock {
     }
 
     /**
-     * The predicted noise for sampling with fixed weights: the standardized and rearranged convolution
-     * kernels are computed once, on {@code manager}, and the model is valid while the weights do not
-     * change. The kernels are freed with {@code manager}.
+     * The predicted noise for sampling with fixed weights: the standardized and rearranged
+     * convolution kernels are computed once, on {@code manager}, and the model is valid while the
+     * weights do not change. The kernels are freed with {@code manager}.
      */
     public NoiseModel frozenNoiseModel(NDManager manager) {
         FrozenKernels frozen = new FrozenKernels();
@@ -119,7 +140,8 @@ public final class UNet extends ModelBlock {
         return (xt, t, labels) -> forward(ps, inputs(xt, t, labels), false, params).head();
     }
 
-    private static void collectKernels(Block block, ParameterStore ps, NDManager manager, FrozenKernels frozen) {
+    private static void collectKernels(
+            Block block, ParameterStore ps, NDManager manager, FrozenKernels frozen) {
         if (block instanceof DerivedKernel derived) {
             NDList live = derived.kernel(ps, manager, false);
             NDList fixed = new NDList();
@@ -155,12 +177,14 @@ public final class UNet extends ModelBlock {
         return named;
     }
 
-    private static void collectParameters(Block block, String prefix, Map<String, Parameter> named) {
+    private static void collectParameters(
+            Block block, String prefix, Map<String, Parameter> named) {
         for (Pair<String, Parameter> p : block.getDirectParameters()) {
             named.put(prefix + p.getKey(), p.getValue());
         }
         for (Pair<String, Block> child : block.getChildren()) {
-            // AbstractBlock numbers its children ("01time_mlp"); the reference name follows the number.
+            // AbstractBlock numbers its children ("01time_mlp"); the reference name follows the
+            // number.
             collectParameters(child.getValue(), prefix + child.getKey().substring(2) + ".", named);
         }
     }
@@ -188,18 +212,23 @@ public final class UNet extends ModelBlock {
     /**
      * Copies {@code weights} (reference names, any float type, any device) into the parameters.
      *
-     * @throws IllegalArgumentException listing every missing, unexpected or wrong-shaped tensor; nothing
-     *     is copied then
+     * @throws IllegalArgumentException listing every missing, unexpected or wrong-shaped tensor;
+     *     nothing is copied then
      */
     public void loadWeights(Map<String, NDArray> weights) {
         Map<String, Shape> shapes = new LinkedHashMap<>();
         List<String> problems = new ArrayList<>();
-        weights.forEach((name, w) -> {
-            shapes.put(name, w.getShape());
-            if (!w.getDataType().isFloating()) {
-                problems.add(name + " has type " + w.getDataType() + ", expected floating point");
-            }
-        });
+        weights.forEach(
+                (name, w) -> {
+                    shapes.put(name, w.getShape());
+                    if (!w.getDataType().isFloating()) {
+                        problems.add(
+                                name
+                                        + " has type "
+                                        + w.getDataType()
+                                        + ", expected floating point");
+                    }
+                });
         problems.addAll(mismatches(shapes));
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException(describe(problems));
@@ -224,7 +253,12 @@ public final class UNet extends ModelBlock {
             if (shape == null) {
                 problems.add("missing " + e.getKey() + " " + e.getValue().getShape());
             } else if (!shape.equals(e.getValue().getShape())) {
-                problems.add(e.getKey() + " has shape " + shape + ", expected " + e.getValue().getShape());
+                problems.add(
+                        e.getKey()
+                                + " has shape "
+                                + shape
+                                + ", expected "
+                                + e.getValue().getShape());
             }
         }
         for (String name : new TreeSet<>(shapes.keySet())) {
@@ -238,13 +272,18 @@ public final class UNet extends ModelBlock {
     /** One readable line for a list of {@link #mismatches}: how many, and the first few. */
     public static String describe(List<String> problems) {
         int shown = Math.min(problems.size(), 4);
-        return "weights do not fit the model (" + problems.size() + " tensors): "
+        return "weights do not fit the model ("
+                + problems.size()
+                + " tensors): "
                 + String.join("; ", problems.subList(0, shown))
                 + (problems.size() > shown ? "; and " + (problems.size() - shown) + " more" : "");
     }
 
-    /** One row of {@link #summary}: a top-level block, its output shapes and its parameter count. */
-    public record BlockSummary(String name, String type, List<Shape> outputShapes, long parameters) {}
+    /**
+     * One row of {@link #summary}: a top-level block, its output shapes and its parameter count.
+     */
+    public record BlockSummary(
+            String name, String type, List<Shape> outputShapes, long parameters) {}
 
     /** The top-level blocks in execution order, with output shapes for a batch of {@code batch}. */
     public List<BlockSummary> summary(long batch) {
@@ -264,7 +303,10 @@ public final class UNet extends ModelBlock {
         x = bottleneck.getOutputShapes(new Shape[] {x, cond})[0];
         rows.add(row("bottleneck", bottleneck, x));
         for (int u = 0; u < upsample.size(); u++) {
-            x = upsample.get(u).getOutputShapes(new Shape[] {x, skips.remove(skips.size() - 1), cond})[0];
+            x =
+                    upsample.get(u)
+                            .getOutputShapes(new Shape[] {x, skips.remove(skips.size() - 1), cond})[
+                            0];
             rows.add(row("upsample." + u, upsample.get(u), x));
         }
         rows.add(row("final_block", finalBlock, finalBlock.getOutputShapes(new Shape[] {x, cond})));
@@ -272,6 +314,7 @@ public final class UNet extends ModelBlock {
     }
 
     private static BlockSummary row(String name, AbstractBlock block, Shape... shapes) {
-        return new BlockSummary(name, block.getClass().getSimpleName(), List.of(shapes), countParameters(block));
+        return new BlockSummary(
+                name, block.getClass().getSimpleName(), List.of(shapes), countParameters(block));
     }
 }

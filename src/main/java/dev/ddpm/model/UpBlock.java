@@ -7,9 +7,9 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 
 /**
- * One decoder level: {@code upconv} (transposed conv doubling H and W), concatenation with the level's
- * skip (upsampled first), {@code block1}, {@code block2} (ResnetBlocks), {@code attn} if the level has
- * attention. Inputs {@code (x, skip, SiLU(cond))}.
+ * One decoder level: {@code upconv} (transposed conv doubling H and W), concatenation with the
+ * level's skip (upsampled first), {@code block1}, {@code block2} (ResnetBlocks), {@code attn} if
+ * the level has attention. Inputs {@code (x, skip, SiLU(cond))}.
  */
 final class UpBlock extends ModelBlock {
 
@@ -26,7 +26,8 @@ final class UpBlock extends ModelBlock {
     }
 
     @Override
-    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray condition = inputs.get(2);
         NDArray up = upconv.forward(ps, new NDList(inputs.get(0)), training, params).head();
         NDArray x = up.concat(inputs.get(1), 1);

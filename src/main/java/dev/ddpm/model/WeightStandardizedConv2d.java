@@ -10,9 +10,10 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 
 /**
- * A 3x3 convolution (stride 1, padding 1, bias) whose weight is standardized per output channel before
- * every use: {@code (W - mean) / sqrt(var + 1e-5)} with the population variance over {@code (in, 3, 3)}.
- * The standardization is the layer-norm op over each flattened filter, so gradients reach the raw weight.
+ * A 3x3 convolution (stride 1, padding 1, bias) whose weight is standardized per output channel
+ * before every use: {@code (W - mean) / sqrt(var + 1e-5)} with the population variance over {@code
+ * (in, 3, 3)}. The standardization is the layer-norm op over each flattened filter, so gradients
+ * reach the raw weight.
  */
 final class WeightStandardizedConv2d extends ModelBlock implements DerivedKernel {
 
@@ -24,15 +25,22 @@ final class WeightStandardizedConv2d extends ModelBlock implements DerivedKernel
     private final Shape filter;
     private final Parameter weight;
     private final Parameter bias;
+
     /** Unit scale and zero shift of the layer-norm op, which requires both. */
     private NDArray ones;
+
     private NDArray zeros;
 
     WeightStandardizedConv2d(long in, long out) {
         this.in = in;
         this.out = out;
         this.filter = new Shape(in * 9);
-        weight = parameter("weight", Parameter.Type.WEIGHT, new Shape(out, in, 3, 3), torchDefault(in * 9));
+        weight =
+                parameter(
+                        "weight",
+                        Parameter.Type.WEIGHT,
+                        new Shape(out, in, 3, 3),
+                        torchDefault(in * 9));
         bias = parameter("bias", Parameter.Type.BIAS, new Shape(out), torchDefault(in * 9));
     }
 
@@ -47,18 +55,23 @@ final class WeightStandardizedConv2d extends ModelBlock implements DerivedKernel
     public NDList kernel(ParameterStore ps, NDManager scope, boolean training) {
         NDArray w = ps.getValue(weight, scope.getDevice(), training);
         NDArray flat = scopedTo(w.reshape(out, in * 9), scope);
-        NDArray standardized = flat.getNDArrayInternal().layerNorm(flat, filter, ones, zeros, EPS).head();
-        return new NDList(standardized.reshape(out, in, 3, 3), ps.getValue(bias, scope.getDevice(), training));
+        NDArray standardized =
+                flat.getNDArrayInternal().layerNorm(flat, filter, ones, zeros, EPS).head();
+        return new NDList(
+                standardized.reshape(out, in, 3, 3),
+                ps.getValue(bias, scope.getDevice(), training));
     }
 
     @Override
-    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray x = inputs.head();
         NDList kernel = FrozenKernels.lookup(params, this);
         if (kernel == null) {
             kernel = kernel(ps, x.getManager(), training);
         }
-        return x.getNDArrayInternal().convolution(x, kernel.get(0), kernel.get(1), ONE, ONE, ONE, 1);
+        return x.getNDArrayInternal()
+                .convolution(x, kernel.get(0), kernel.get(1), ONE, ONE, ONE, 1);
     }
 
     @Override

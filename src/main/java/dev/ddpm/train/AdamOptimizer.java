@@ -11,17 +11,19 @@ import java.util.Map;
 
 /**
  * Adam with exactly the update of {@code torch.optim.Adam} (no weight decay, no AMSGrad):
+ *
  * <pre>
  *   m = b1 m + (1 - b1) g          v = b2 v + (1 - b2) g^2
  *   w = w - lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)
  * </pre>
+ *
  * The moments live in this class (not in DJL's optimizer, whose state cannot be saved), so that a
  * checkpoint holds them as {@code m.<param>} and {@code v.<param>}.
  *
- * <p>Each parameter is updated by one native call, DJL's fused Adam kernel, which computes
- * {@code w -= lrc * m / (sqrt(v) + eps')} and clears the gradient. Multiplying numerator and denominator
- * of torch's update by {@code sqrt(1 - b2^t)} shows that {@code lrc = lr sqrt(1 - b2^t) / (1 - b1^t)} and
- * {@code eps' = eps sqrt(1 - b2^t)} give torch's update.
+ * <p>Each parameter is updated by one native call, DJL's fused Adam kernel, which computes {@code w
+ * -= lrc * m / (sqrt(v) + eps')} and clears the gradient. Multiplying numerator and denominator of
+ * torch's update by {@code sqrt(1 - b2^t)} shows that {@code lrc = lr sqrt(1 - b2^t) / (1 - b1^t)}
+ * and {@code eps' = eps sqrt(1 - b2^t)} give torch's update.
  */
 public final class AdamOptimizer {
 
@@ -41,7 +43,11 @@ public final class AdamOptimizer {
      * @param weights the live parameter arrays (gradients attached), by name
      * @param stateManager owns the moment arrays; on the weights' device
      */
-    public AdamOptimizer(Map<String, NDArray> weights, double beta1, double beta2, double eps,
+    public AdamOptimizer(
+            Map<String, NDArray> weights,
+            double beta1,
+            double beta2,
+            double eps,
             NDManager stateManager) {
         this.beta1 = beta1;
         this.beta2 = beta2;
@@ -72,12 +78,25 @@ public final class AdamOptimizer {
         float correctedEps = (float) (eps * correction2);
         for (int i = 0; i < weights.size(); i++) {
             NDArray w = weights.get(i);
-            // Argument order as in ai.djl.training.optimizer.Adam: inputs (weight, grad, mean, variance),
-            // outputs (weight), lr, lr with bias correction, weight decay, gradient rescale, clip (off),
+            // Argument order as in ai.djl.training.optimizer.Adam: inputs (weight, grad, mean,
+            // variance),
+            // outputs (weight), lr, lr with bias correction, weight decay, gradient rescale, clip
+            // (off),
             // beta1, beta2, eps, lazy update, AdamW.
-            w.getNDArrayInternal().adamUpdate(
-                    new NDList(w, gradients.get(i), means.get(i), variances.get(i)), new NDList(w),
-                    (float) lr, correctedLr, 0f, 1f, -1f, (float) beta1, (float) beta2, correctedEps, false, false);
+            w.getNDArrayInternal()
+                    .adamUpdate(
+                            new NDList(w, gradients.get(i), means.get(i), variances.get(i)),
+                            new NDList(w),
+                            (float) lr,
+                            correctedLr,
+                            0f,
+                            1f,
+                            -1f,
+                            (float) beta1,
+                            (float) beta2,
+                            correctedEps,
+                            false,
+                            false);
         }
     }
 
@@ -107,17 +126,26 @@ public final class AdamOptimizer {
                 if (saved == null) {
                     problems.add(prefix + names.get(i) + " (missing)");
                 } else if (!saved.getShape().equals(target.getShape())) {
-                    problems.add(prefix + names.get(i) + " (shape " + saved.getShape() + ", expected "
-                            + target.getShape() + ")");
+                    problems.add(
+                            prefix
+                                    + names.get(i)
+                                    + " (shape "
+                                    + saved.getShape()
+                                    + ", expected "
+                                    + target.getShape()
+                                    + ")");
                 }
             }
         }
         state.keySet().stream()
-                .filter(k -> !(k.startsWith(MEAN) || k.startsWith(VARIANCE)) || !names.contains(k.substring(2)))
+                .filter(
+                        k ->
+                                !(k.startsWith(MEAN) || k.startsWith(VARIANCE))
+                                        || !names.contains(k.substring(2)))
                 .forEach(k -> problems.add(k + " (unknown)"));
         if (!problems.isEmpty()) {
-            throw new IllegalArgumentException("optimizer state does not match the model: "
-                    + String.join(", ", problems));
+            throw new IllegalArgumentException(
+                    "optimizer state does not match the model: " + String.join(", ", problems));
         }
         for (int i = 0; i < names.size(); i++) {
             NativeArrays.copyInto(state.get(MEAN + names.get(i)), means.get(i));

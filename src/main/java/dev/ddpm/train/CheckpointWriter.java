@@ -9,8 +9,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Saves the state when a checkpoint is due (every {@code train.checkpoint_every_steps}, every epoch end) and
- * when the loop ends, at most once per step, and keeps only the newest {@code train.keep_checkpoints}.
+ * Saves the state when a checkpoint is due (every {@code train.checkpoint_every_steps}, every epoch
+ * end) and when the loop ends, at most once per step, and keeps only the newest {@code
+ * train.keep_checkpoints}.
  */
 final class CheckpointWriter implements TrainingListener {
 
@@ -38,7 +39,8 @@ final class CheckpointWriter implements TrainingListener {
     }
 
     private void save(Trainer trainer) throws IOException {
-        if (lastSaved == trainer.stepsDone() || run.checkpoints().contains(run.checkpoint(trainer.stepsDone()))) {
+        if (lastSaved == trainer.stepsDone()
+                || run.checkpoints().contains(run.checkpoint(trainer.stepsDone()))) {
             return;
         }
         Path file = run.checkpoint(trainer.stepsDone());

@@ -4,8 +4,8 @@ import dev.ddpm.data.EpochOrder;
 import java.util.Arrays;
 
 /**
- * Where training stands in the data: the epoch, the batch within it, and the images of the next batch in the
- * epoch's own shuffled order. The last batch of an epoch may be smaller.
+ * Where training stands in the data: the epoch, the batch within it, and the images of the next
+ * batch in the epoch's own shuffled order. The last batch of an epoch may be smaller.
  */
 final class DataCursor {
 
@@ -45,7 +45,8 @@ final class DataCursor {
 
     void moveTo(int epoch, int batchInEpoch) {
         if (batchInEpoch < 0 || batchInEpoch >= batches) {
-            throw new IllegalArgumentException("batch " + batchInEpoch + " outside an epoch of " + batches);
+            throw new IllegalArgumentException(
+                    "batch " + batchInEpoch + " outside an epoch of " + batches);
         }
         this.epoch = epoch;
         this.batchInEpoch = batchInEpoch;

@@ -3,9 +3,9 @@ package dev.ddpm.train;
 import dev.ddpm.io.RunDirectory;
 
 /**
- * Stops a run whose loss or weights became NaN or infinite, before anything records or saves that state: the
- * loss at every log step, the loss and every weight before every checkpoint and at the end. The run's newest
- * checkpoint is then the last good one.
+ * Stops a run whose loss or weights became NaN or infinite, before anything records or saves that
+ * state: the loss at every log step, the loss and every weight before every checkpoint and at the
+ * end. The run's newest checkpoint is then the last good one.
  */
 final class DivergenceGuard implements TrainingListener {
 
@@ -37,9 +37,18 @@ final class DivergenceGuard implements TrainingListener {
     }
 
     private TrainingDivergedException diverged(Trainer trainer, String what) {
-        String lastGood = run.latestCheckpoint().map(p -> "step " + RunDirectory.stepOf(p)).orElse("none yet");
-        return new TrainingDivergedException("training diverged at step " + trainer.stepsDone() + ": " + what
-                + "; no checkpoint was written for it, the last good one is kept (" + lastGood + ")."
-                + " Try a lower train.lr or set train.grad_clip");
+        String lastGood =
+                run.latestCheckpoint()
+                        .map(p -> "step " + RunDirectory.stepOf(p))
+                        .orElse("none yet");
+        return new TrainingDivergedException(
+                "training diverged at step "
+                        + trainer.stepsDone()
+                        + ": "
+                        + what
+                        + "; no checkpoint was written for it, the last good one is kept ("
+                        + lastGood
+                        + ")."
+                        + " Try a lower train.lr or set train.grad_clip");
     }
 }

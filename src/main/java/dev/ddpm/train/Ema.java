@@ -10,17 +10,21 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Exponential moving average of the weights, {@code ema = d ema + (1 - d) w} after every optimizer step.
+ * Exponential moving average of the weights, {@code ema = d ema + (1 - d) w} after every optimizer
+ * step.
  *
- * <p>Warm-up: the decay of update {@code n} (0-based) ramps up from 0 (the first update copies the weights),
- * so that the average does not remember the random initial weights for {@code 1/(1-decay)} steps:
+ * <p>Warm-up: the decay of update {@code n} (0-based) ramps up from 0 (the first update copies the
+ * weights), so that the average does not remember the random initial weights for {@code
+ * 1/(1-decay)} steps:
+ *
  * <ul>
- *   <li>{@code power}: {@code d_n = min(decay, 1 - (1 + n)^(-2/3))} (the warm-up of Karras et al., diffusers'
- *       {@code EMAModel} with {@code power = 2/3}). {@code 1 - d_n} is about {@code n^(-2/3)}, so the average
- *       spans a share of the run that shrinks slowly: 0.990 after 1,000 updates, 0.9978 after 10,000, 0.9995
- *       after 100,000. Short and long runs both get an average of their recent weights.
- *   <li>{@code linear}: {@code d_n = decay * min(1, n / warmupSteps)}; with {@code warmupSteps = 0} the full
- *       decay applies from the start.
+ *   <li>{@code power}: {@code d_n = min(decay, 1 - (1 + n)^(-2/3))} (the warm-up of Karras et al.,
+ *       diffusers' {@code EMAModel} with {@code power = 2/3}). {@code 1 - d_n} is about {@code
+ *       n^(-2/3)}, so the average spans a share of the run that shrinks slowly: 0.990 after 1,000
+ *       updates, 0.9978 after 10,000, 0.9995 after 100,000. Short and long runs both get an average
+ *       of their recent weights.
+ *   <li>{@code linear}: {@code d_n = decay * min(1, n / warmupSteps)}; with {@code warmupSteps = 0}
+ *       the full decay applies from the start.
  * </ul>
  */
 public final class Ema {
@@ -31,7 +35,8 @@ public final class Ema {
         static final double POWER = 2.0 / 3.0;
 
         public static Warmup of(dev.ddpm.config.TrainConfig train) {
-            return new Warmup(train.emaDecay(), train.emaWarmup().equals("power"), train.emaWarmupSteps());
+            return new Warmup(
+                    train.emaDecay(), train.emaWarmup().equals("power"), train.emaWarmupSteps());
         }
 
         /** The decay used by update number {@code n} (0-based). */
@@ -57,11 +62,12 @@ public final class Ema {
         this.warmup = warmup;
         this.weights = new ArrayList<>(weights.values());
         this.manager = manager;
-        weights.forEach((name, w) -> {
-            NDArray copy = w.duplicate();
-            copy.attach(manager);
-            averages.put(name, copy);
-        });
+        weights.forEach(
+                (name, w) -> {
+                    NDArray copy = w.duplicate();
+                    copy.attach(manager);
+                    averages.put(name, copy);
+                });
     }
 
     /** Folds the current weights into the average: three in-place ops per tensor and one scalar. */
@@ -93,17 +99,27 @@ public final class Ema {
      */
     public void load(Map<String, NDArray> saved, long updates) {
         List<String> problems = new ArrayList<>();
-        averages.forEach((name, a) -> {
-            NDArray s = saved.get(name);
-            if (s == null) {
-                problems.add(name + " (missing)");
-            } else if (!s.getShape().equals(a.getShape())) {
-                problems.add(name + " (shape " + s.getShape() + ", expected " + a.getShape() + ")");
-            }
-        });
-        saved.keySet().stream().filter(k -> !averages.containsKey(k)).forEach(k -> problems.add(k + " (unknown)"));
+        averages.forEach(
+                (name, a) -> {
+                    NDArray s = saved.get(name);
+                    if (s == null) {
+                        problems.add(name + " (missing)");
+                    } else if (!s.getShape().equals(a.getShape())) {
+                        problems.add(
+                                name
+                                        + " (shape "
+                                        + s.getShape()
+                                        + ", expected "
+                                        + a.getShape()
+                                        + ")");
+                    }
+                });
+        saved.keySet().stream()
+                .filter(k -> !averages.containsKey(k))
+                .forEach(k -> problems.add(k + " (unknown)"));
         if (!problems.isEmpty()) {
-            throw new IllegalArgumentException("EMA weights do not match the model: " + String.join(", ", problems));
+            throw new IllegalArgumentException(
+                    "EMA weights do not match the model: " + String.join(", ", problems));
         }
         averages.forEach((name, a) -> NativeArrays.copyInto(saved.get(name), a));
         this.updates = updates;

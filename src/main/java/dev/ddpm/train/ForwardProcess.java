@@ -8,9 +8,9 @@ import dev.ddpm.common.NativeArrays;
 import dev.ddpm.diffusion.NoiseSchedule;
 
 /**
- * The forward process on the device, what a training step needs of the schedule: random timesteps and
- * {@code x_t = sqrt(abar_t) x0 + sqrt(1 - abar_t) noise}. Its two coefficient tables are put on the device
- * once.
+ * The forward process on the device, what a training step needs of the schedule: random timesteps
+ * and {@code x_t = sqrt(abar_t) x0 + sqrt(1 - abar_t) noise}. Its two coefficient tables are put on
+ * the device once.
  */
 final class ForwardProcess {
 
@@ -18,7 +18,9 @@ final class ForwardProcess {
     private final NDArray sqrtAlphasCumprod;
     private final NDArray sqrtOneMinusAlphasCumprod;
 
-    /** @param manager owns the tables; on the training device */
+    /**
+     * @param manager owns the tables; on the training device
+     */
     ForwardProcess(NoiseSchedule schedule, NDManager manager) {
         double[] abar = schedule.alphasCumprod();
         float[] signal = new float[abar.length];
@@ -29,7 +31,8 @@ final class ForwardProcess {
         }
         this.timesteps = abar.length;
         this.sqrtAlphasCumprod = NativeArrays.copyOf(manager, signal, new Shape(abar.length));
-        this.sqrtOneMinusAlphasCumprod = NativeArrays.copyOf(manager, noise, new Shape(abar.length));
+        this.sqrtOneMinusAlphasCumprod =
+                NativeArrays.copyOf(manager, noise, new Shape(abar.length));
     }
 
     /** Uniform int64 timesteps in {@code [0, T)}, drawn on {@code manager}'s device. */
@@ -38,7 +41,8 @@ final class ForwardProcess {
     }
 
     /**
-     * {@code x_t} for int64 timesteps {@code t} {@code [B]}; the result belongs to {@code x0}'s manager.
+     * {@code x_t} for int64 timesteps {@code t} {@code [B]}; the result belongs to {@code x0}'s
+     * manager.
      */
     NDArray qSample(NDArray x0, NDArray t, NDArray noise) {
         NDManager m = x0.getManager();

@@ -8,10 +8,10 @@ import dev.ddpm.common.NativeArrays;
 import java.util.List;
 
 /**
- * Global gradient-norm clipping as {@code torch.nn.utils.clip_grad_norm_}: all gradients are scaled by
- * {@code min(1, maxNorm / (norm + 1e-6))}, where {@code norm} is the L2 norm of all of them together.
- * The scale stays a device scalar, so clipping never waits for the device; its constants are created
- * once (see {@link NativeArrays}).
+ * Global gradient-norm clipping as {@code torch.nn.utils.clip_grad_norm_}: all gradients are scaled
+ * by {@code min(1, maxNorm / (norm + 1e-6))}, where {@code norm} is the L2 norm of all of them
+ * together. The scale stays a device scalar, so clipping never waits for the device; its constants
+ * are created once (see {@link NativeArrays}).
  */
 final class GradientClipping {
 
@@ -19,7 +19,9 @@ final class GradientClipping {
     private final NDArray epsilon;
     private final NDArray one;
 
-    /** @param manager owns the constants; on the gradients' device */
+    /**
+     * @param manager owns the constants; on the gradients' device
+     */
     GradientClipping(float maxNorm, NDManager manager) {
         this.maxNorm = NativeArrays.scalar(manager, maxNorm);
         this.epsilon = NativeArrays.scalar(manager, 1e-6f);
@@ -27,8 +29,8 @@ final class GradientClipping {
     }
 
     /**
-     * Scales {@code gradients} in place. Intermediate arrays attach to the first gradient's manager (a
-     * per-step manager in training).
+     * Scales {@code gradients} in place. Intermediate arrays attach to the first gradient's manager
+     * (a per-step manager in training).
      */
     void clipGlobalNorm(List<NDArray> gradients) {
         NDList norms = new NDList(gradients.size());

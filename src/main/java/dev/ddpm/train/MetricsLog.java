@@ -55,21 +55,27 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The run's {@code metrics.jsonl} (one JSON object per logged step) and its loss curve {@code loss.png}.
+ * The run's {@code metrics.jsonl} (one JSON object per logged step) and its loss curve {@code
+ * loss.png}.
  */
 final class MetricsLog {
 
-    /** One logged step: the mean loss since the previous log line, and the learning rate in use at the step. */
+    /**
+     * One logged step: the mean loss since the previous log line, and the learning rate in use at
+     * the step.
+     */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    record Entry(long step, int epoch, double loss, double lr, double imagesPerSecond, String time) {}
+    record Entry(
+            long step, int epoch, double loss, double lr, double imagesPerSecond, String time) {}
 
     private static final Logger LOG = LoggerFactory.getLogger(MetricsLog.class);
 
     // Two appends run together when a newline was lost; such a line is damage, not one entry.
-    private static final ObjectMapper JSON = JsonMapper.builder()
-            .disable(SerializationFeature.INDENT_OUTPUT)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .build();
+    private static final ObjectMapper JSON =
+            JsonMapper.builder()
+                    .disable(SerializationFeature.INDENT_OUTPUT)
+                    .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                    .build();
 
     static final int PLOT_WIDTH = 900;
     static final int PLOT_HEIGHT = 540;
@@ -84,8 +90,8 @@ final class MetricsLog {
 
     /**
      * Opens the metrics of a run. Lines past {@code resumedStep} (logged after the checkpoint a run
-     * resumes from) are dropped, since the resumed run logs those steps again; so is a last line cut short
-     * by a crash.
+     * resumes from) are dropped, since the resumed run logs those steps again; so is a last line
+     * cut short by a crash.
      *
      * @throws UserException when a line other than the last is not an entry
      */
@@ -107,13 +113,14 @@ final class MetricsLog {
     }
 
     /**
-     * The complete entries of {@code file}. An append ends with its newline, so text after the last newline
-     * is an append cut short; a crash can cut only the last line, so any other bad line is damage from
-     * elsewhere, which the user must look at.
+     * The complete entries of {@code file}. An append ends with its newline, so text after the last
+     * newline is an append cut short; a crash can cut only the last line, so any other bad line is
+     * damage from elsewhere, which the user must look at.
      */
     private static List<Entry> read(Path file) throws IOException {
         // Decoded leniently: a cut can split a character, and the cut line is dropped anyway.
-        String[] lines = new String(Files.readAllBytes(file), StandardCharsets.UTF_8).split("\n", -1);
+        String[] lines =
+                new String(Files.readAllBytes(file), StandardCharsets.UTF_8).split("\n", -1);
         int last = lines.length - 1;
         while (last >= 0 && lines[last].isBlank()) {
             last--;
@@ -127,10 +134,16 @@ final class MetricsLog {
             if (entry.isPresent()) {
                 read.add(entry.get());
             } else if (i < last) {
-                throw new UserException(file + ": line " + (i + 1) + " is not a metrics entry, and only the last"
-                        + " line can be cut short by a crash; fix or delete that line, then resume");
+                throw new UserException(
+                        file
+                                + ": line "
+                                + (i + 1)
+                                + " is not a metrics entry, and only the last line can be cut short"
+                                + " by a crash; fix or delete that line, then resume");
             } else {
-                LOG.warn("{}: dropped the last line, an append cut short by a crash after step {}", file,
+                LOG.warn(
+                        "{}: dropped the last line, an append cut short by a crash after step {}",
+                        file,
                         read.isEmpty() ? 0 : read.get(read.size() - 1).step());
             }
         }
@@ -146,13 +159,19 @@ final class MetricsLog {
     }
 
     /**
-     * Adds a line in one write and forces it to disk before returning, so a crash can cut at most the line
-     * being written, which opening drops.
+     * Adds a line in one write and forces it to disk before returning, so a crash can cut at most
+     * the line being written, which opening drops.
      */
     void append(Entry entry) throws IOException {
-        ByteBuffer line = ByteBuffer.wrap((JSON.writeValueAsString(entry) + "\n").getBytes(StandardCharsets.UTF_8));
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.APPEND)) {
+        ByteBuffer line =
+                ByteBuffer.wrap(
+                        (JSON.writeValueAsString(entry) + "\n").getBytes(StandardCharsets.UTF_8));
+        try (FileChannel channel =
+                FileChannel.open(
+                        file,
+                        StandardOpenOption.CREATE,
+                        StandardOpenOption.WRITE,
+                        StandardOpenOption.APPEND)) {
             while (line.hasRemaining()) {
                 channel.write(line);
             }
@@ -166,8 +185,9 @@ final class MetricsLog {
     }
 
     /**
-     * Redraws {@code loss.png}: the logged losses against step on a log axis, a smoothed line through them, and the
-     * learning rate on a second axis when it changes during the run (or in the subtitle when it does not).
+     * Redraws {@code loss.png}: the logged losses against step on a log axis, a smoothed line
+     * through them, and the learning rate on a second axis when it changes during the run (or in
+     * the subtitle when it does not).
      */
     void plot() throws IOException {
         NumberFormat plain = plainNumbers();
@@ -184,9 +204,14 @@ final class MetricsLog {
         NumberAxis steps = new NumberAxis("step");
         steps.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
         steps.setNumberFormatOverride(plain);
-        // The plot draws the dataset with the highest index first: the smoothed line goes over the points.
-        XYPlot xy = new XYPlot(new XYSeriesCollection(smoothed(logged)), steps, new LossAxis(plain),
-                line(LOSS_COLOR, 2.5f));
+        // The plot draws the dataset with the highest index first: the smoothed line goes over the
+        // points.
+        XYPlot xy =
+                new XYPlot(
+                        new XYSeriesCollection(smoothed(logged)),
+                        steps,
+                        new LossAxis(plain),
+                        line(LOSS_COLOR, 2.5f));
         xy.setDataset(1, new XYSeriesCollection(logged));
         xy.setRenderer(1, markers);
         xy.setBackgroundPaint(Color.WHITE);
@@ -205,10 +230,14 @@ final class MetricsLog {
         } else if (rates.length == 1) {
             chart.addSubtitle(new TextTitle("learning rate " + plain.format(rates[0])));
         }
-        AtomicFiles.write(plot, out -> ChartUtils.writeChartAsPNG(out, chart, PLOT_WIDTH, PLOT_HEIGHT));
+        AtomicFiles.write(
+                plot, out -> ChartUtils.writeChartAsPNG(out, chart, PLOT_WIDTH, PLOT_HEIGHT));
     }
 
-    /** Numbers as people write them: 0.05, 0.0002, 3000; not 5E-2, 2.0E-4 or 3,000, in whatever locale. */
+    /**
+     * Numbers as people write them: 0.05, 0.0002, 3000; not 5E-2, 2.0E-4 or 3,000, in whatever
+     * locale.
+     */
     static NumberFormat plainNumbers() {
         return new DecimalFormat("0.##########", DecimalFormatSymbols.getInstance(Locale.ROOT));
     }
@@ -219,7 +248,8 @@ final class MetricsLog {
             rate.add(e.step(), e.lr());
         }
         NumberAxis axis = new NumberAxis("learning rate");
-        // Left to itself the axis packs in as many ticks as the labels' height allows, some twenty here.
+        // Left to itself the axis packs in as many ticks as the labels' height allows, some twenty
+        // here.
         axis.setTickUnit(new NumberTickUnit(oneTwoFiveAtLeast(rate.getMaxY() / 5), plain));
         axis.setLabelPaint(LEARNING_RATE_COLOR);
         axis.setTickLabelPaint(LEARNING_RATE_COLOR);
@@ -234,14 +264,16 @@ final class MetricsLog {
         XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, false);
         renderer.setSeriesPaint(0, color);
         renderer.setSeriesStroke(0, new BasicStroke(width));
-        // one path rather than a segment per point: a long run logs thousands, and the plot is redrawn often
+        // one path rather than a segment per point: a long run logs thousands, and the plot is
+        // redrawn often
         renderer.setDrawSeriesLineAsPath(true);
         return renderer;
     }
 
     /** The smallest of 1, 2 and 5 times a power of ten that is at least {@code x}. */
     static double oneTwoFiveAtLeast(double x) {
-        // valueOf: the shortest decimal of x, so that 0.001 / 5 rounds to 0.0002 and not up from a binary tail
+        // valueOf: the shortest decimal of x, so that 0.001 / 5 rounds to 0.0002 and not up from a
+        // binary tail
         BigDecimal digit = BigDecimal.valueOf(x).round(new MathContext(1, RoundingMode.CEILING));
         int m = digit.unscaledValue().intValue();
         int mantissa = m <= 1 ? 1 : m <= 2 ? 2 : m <= 5 ? 5 : 10;
@@ -249,16 +281,18 @@ final class MetricsLog {
     }
 
     /**
-     * The logged losses smoothed: at each point, the value of a straight line fitted to the log of the losses
-     * in a centred window of 5% of the points (at least 3) on either side, cut short at the ends. In the
-     * middle that is the window's geometric mean; at the ends the line follows the trend where a mean would
-     * fall behind a falling loss. Unlike an exponential moving average it does not lag. Log, like the axis:
-     * one spike does not lift the line.
+     * The logged losses smoothed: at each point, the value of a straight line fitted to the log of
+     * the losses in a centred window of 5% of the points (at least 3) on either side, cut short at
+     * the ends. In the middle that is the window's geometric mean; at the ends the line follows the
+     * trend where a mean would fall behind a falling loss. Unlike an exponential moving average it
+     * does not lag. Log, like the axis: one spike does not lift the line.
      */
     static XYSeries smoothed(XYSeries logged) {
         int n = logged.getItemCount();
-        // Running sums, so that each window's sums are a difference: the plot is redrawn at every log step,
-        // and a long run logs thousands of points. x is counted from the first step to keep the sums small.
+        // Running sums, so that each window's sums are a difference: the plot is redrawn at every
+        // log step,
+        // and a long run logs thousands of points. x is counted from the first step to keep the
+        // sums small.
         double[] sumX = new double[n + 1];
         double[] sumY = new double[n + 1];
         double[] sumXx = new double[n + 1];
@@ -305,11 +339,16 @@ final class MetricsLog {
         @Override
         protected void autoAdjustRange() {
             super.autoAdjustRange();
-            // A flat loss, or a single point, can leave no two ticks between the bounds: widen them to the
+            // A flat loss, or a single point, can leave no two ticks between the bounds: widen them
+            // to the
             // nearest one-digit values, which are ticks.
             if (ticks(ONE_TO_NINE).size() < 2) {
-                setRange(new Range(oneDigit(getLowerBound(), RoundingMode.FLOOR),
-                        oneDigit(getUpperBound(), RoundingMode.CEILING)), false, false);
+                setRange(
+                        new Range(
+                                oneDigit(getLowerBound(), RoundingMode.FLOOR),
+                                oneDigit(getUpperBound(), RoundingMode.CEILING)),
+                        false,
+                        false);
             }
         }
 
@@ -318,7 +357,8 @@ final class MetricsLog {
         }
 
         @Override
-        public List<ValueTick> refreshTicks(Graphics2D g2, AxisState state, Rectangle2D dataArea, RectangleEdge edge) {
+        public List<ValueTick> refreshTicks(
+                Graphics2D g2, AxisState state, Rectangle2D dataArea, RectangleEdge edge) {
             List<Double> values = ticks(ONE_TWO_FIVE);
             // a range within a decade can hold fewer than three of those
             if (values.size() < 3) {
@@ -327,8 +367,14 @@ final class MetricsLog {
             List<ValueTick> ticks = new ArrayList<>();
             for (double v : values) {
                 // labels to the left of their tick: the loss axis is on the left
-                ticks.add(new NumberTick(TickType.MAJOR, v, getNumberFormatOverride().format(v),
-                        TextAnchor.CENTER_RIGHT, TextAnchor.CENTER_RIGHT, 0));
+                ticks.add(
+                        new NumberTick(
+                                TickType.MAJOR,
+                                v,
+                                getNumberFormatOverride().format(v),
+                                TextAnchor.CENTER_RIGHT,
+                                TextAnchor.CENTER_RIGHT,
+                                0));
             }
             return ticks;
         }
@@ -337,7 +383,8 @@ final class MetricsLog {
         List<Double> ticks(int[] mantissas) {
             List<Double> ticks = new ArrayList<>();
             // before the axis has data its range starts at 0
-            int lowest = (int) Math.floor(Math.log10(Math.max(getLowerBound(), getSmallestValue())));
+            int lowest =
+                    (int) Math.floor(Math.log10(Math.max(getLowerBound(), getSmallestValue())));
             int highest = (int) Math.floor(Math.log10(getUpperBound()));
             for (int k = lowest; k <= highest; k++) {
                 for (int m : mantissas) {

@@ -5,8 +5,8 @@ import java.io.IOException;
 import java.time.Instant;
 
 /**
- * What a user watches and keeps of the loss: at every log step a line in {@code metrics.jsonl}, the redrawn
- * {@code loss.png} and a log line; on a terminal, a progress bar per epoch in between.
+ * What a user watches and keeps of the loss: at every log step a line in {@code metrics.jsonl}, the
+ * redrawn {@code loss.png} and a log line; on a terminal, a progress bar per epoch in between.
  */
 final class MetricsRecorder implements TrainingListener {
 
@@ -28,13 +28,22 @@ final class MetricsRecorder implements TrainingListener {
     public void onStep(Trainer trainer, StepEvent event) throws IOException {
         if (barEpoch != event.epoch() && !event.epochEnd()) {
             barEpoch = event.epoch();
-            progress.startEpoch(event.epoch(), trainer.batchInEpoch() - 1, trainer.batchesPerEpoch());
+            progress.startEpoch(
+                    event.epoch(), trainer.batchInEpoch() - 1, trainer.batchesPerEpoch());
         }
-        progress.onStep(event.step(), event.epochEnd() ? trainer.batchesPerEpoch() : trainer.batchInEpoch(),
+        progress.onStep(
+                event.step(),
+                event.epochEnd() ? trainer.batchesPerEpoch() : trainer.batchInEpoch(),
                 batchSize);
         if (event.isLogStep()) {
-            MetricsLog.Entry e = new MetricsLog.Entry(event.step(), event.epoch(), event.meanLoss().getAsDouble(),
-                    trainer.lastLearningRate(), event.images() / event.seconds(), Instant.now().toString());
+            MetricsLog.Entry e =
+                    new MetricsLog.Entry(
+                            event.step(),
+                            event.epoch(),
+                            event.meanLoss().getAsDouble(),
+                            trainer.lastLearningRate(),
+                            event.images() / event.seconds(),
+                            Instant.now().toString());
             metrics.append(e);
             metrics.plot();
             progress.onLog(e, totalSteps);

@@ -14,16 +14,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Every {@code train.sample_every_steps} steps and at the end of the run, a grid of every digit ({@value
- * #ROWS} rows) from the weights samples are drawn with (the EMA when there is one), with DDIM over {@code
- * train.sample_steps} steps, guidance {@code train.sample_guidance} and a fixed seed, so that grids of different
- * steps compare: {@code samples/step-00001000.png}.
+ * Every {@code train.sample_every_steps} steps and at the end of the run, a grid of every digit
+ * ({@value #ROWS} rows) from the weights samples are drawn with (the EMA when there is one), with
+ * DDIM over {@code train.sample_steps} steps, guidance {@code train.sample_guidance} and a fixed
+ * seed, so that grids of different steps compare: {@code samples/step-00001000.png}.
  */
 final class PreviewWriter implements TrainingListener {
 
     private static final Logger LOG = LoggerFactory.getLogger(PreviewWriter.class);
+
     /** Seed of the preview grids: the same starting noise at every step. */
     static final long SEED = 20_240_601L;
+
     private static final int ROWS = 2;
     private static final int SCALE = 2;
 
@@ -69,13 +71,20 @@ final class PreviewWriter implements TrainingListener {
             labels[i] = i % classes;
         }
         try (NDManager scope = trainer.manager().newSubManager()) {
-            Generator generator = Generator.of(config, sampling,
-                    trainer.hasEma() ? Generator.Weights.EMA : Generator.Weights.TRAINED, trainer.stepsDone(), scope);
-            SamplingSettings settings = SamplingSettings.ddim(config.train().sampleSteps(), SEED)
-                    .withGuidance(config.train().sampleGuidance());
+            Generator generator =
+                    Generator.of(
+                            config,
+                            sampling,
+                            trainer.hasEma() ? Generator.Weights.EMA : Generator.Weights.TRAINED,
+                            trainer.stepsDone(),
+                            scope);
+            SamplingSettings settings =
+                    SamplingSettings.ddim(config.train().sampleSteps(), SEED)
+                            .withGuidance(config.train().sampleGuidance());
             Generator.Images images = generator.generate(labels, settings, null);
             Path png = run.samples().resolve(String.format("step-%08d.png", trainer.stepsDone()));
-            ImageGrid.writePng(ImageGrid.render(images.pixels(), images.shape(), classes, SCALE), png);
+            ImageGrid.writePng(
+                    ImageGrid.render(images.pixels(), images.shape(), classes, SCALE), png);
             LOG.debug("samples {}", png);
         }
         lastPreview = trainer.stepsDone();

@@ -4,7 +4,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Resident memory of this process from Linux's {@code /proc/self/status}; -1 where it is not available. */
+/**
+ * Resident memory of this process from Linux's {@code /proc/self/status}; -1 where it is not
+ * available.
+ */
 public final class ProcessMemory {
 
     private ProcessMemory() {}

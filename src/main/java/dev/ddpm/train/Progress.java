@@ -6,9 +6,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What a user watches: on a terminal, one bar per epoch redrawn in place (step, smoothed loss, images/s,
- * ETA); elsewhere (a log file, CI) only the periodic log lines. The loss is known only at log steps
- * (reading it every step would stall the device), so the bar's loss changes at that pace.
+ * What a user watches: on a terminal, one bar per epoch redrawn in place (step, smoothed loss,
+ * images/s, ETA); elsewhere (a log file, CI) only the periodic log lines. The loss is known only at
+ * log steps (reading it every step would stall the device), so the bar's loss changes at that pace.
  */
 final class Progress {
 
@@ -58,9 +58,17 @@ final class Progress {
         int filled = (int) ((long) WIDTH * batchInEpoch / batches);
         String bar = "#".repeat(filled) + ".".repeat(WIDTH - filled);
         String loss = Double.isNaN(smoothedLoss) ? "  -   " : String.format("%.4f", smoothedLoss);
-        out.printf("\repoch %d/%d [%s] %d/%d  step %d  loss %s  %.0f img/s  ETA %s\033[K",
-                epoch + 1, epochs, bar, batchInEpoch, batches, step, loss,
-                perBatch > 0 ? batchSize / perBatch : 0, format(perBatch * (batches - batchInEpoch)));
+        out.printf(
+                "\repoch %d/%d [%s] %d/%d  step %d  loss %s  %.0f img/s  ETA %s\033[K",
+                epoch + 1,
+                epochs,
+                bar,
+                batchInEpoch,
+                batches,
+                step,
+                loss,
+                perBatch > 0 ? batchSize / perBatch : 0,
+                format(perBatch * (batches - batchInEpoch)));
         out.flush();
         drawn = true;
         if (batchInEpoch == batches) {
@@ -73,8 +81,14 @@ final class Progress {
     void onLog(MetricsLog.Entry e, long totalSteps) {
         smoothedLoss = Double.isNaN(smoothedLoss) ? e.loss() : 0.7 * smoothedLoss + 0.3 * e.loss();
         clearLine();
-        LOG.info("step {}/{}  epoch {}  loss {}  lr {}  {} img/s", e.step(), totalSteps, e.epoch() + 1,
-                String.format("%.5f", e.loss()), e.lr(), String.format("%.1f", e.imagesPerSecond()));
+        LOG.info(
+                "step {}/{}  epoch {}  loss {}  lr {}  {} img/s",
+                e.step(),
+                totalSteps,
+                e.epoch() + 1,
+                String.format("%.5f", e.loss()),
+                e.lr(),
+                String.format("%.1f", e.imagesPerSecond()));
     }
 
     /** Clears the bar so that a log line can be printed. */
@@ -88,7 +102,8 @@ final class Progress {
 
     static String format(double seconds) {
         Duration d = Duration.ofSeconds(Math.round(seconds));
-        return d.toHours() > 0 ? String.format("%dh%02dm", d.toHours(), d.toMinutesPart())
+        return d.toHours() > 0
+                ? String.format("%dh%02dm", d.toHours(), d.toMinutesPart())
                 : String.format("%dm%02ds", d.toMinutesPart(), d.toSecondsPart());
     }
 }

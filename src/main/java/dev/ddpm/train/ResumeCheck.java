@@ -10,32 +10,53 @@ import java.util.Set;
 public final class ResumeCheck {
 
     /**
-     * Keys that only change bookkeeping, not the arithmetic of the steps already taken. {@code train.epochs}
-     * may be raised to train longer (with the cosine schedule this stretches the remaining decay).
+     * Keys that only change bookkeeping, not the arithmetic of the steps already taken. {@code
+     * train.epochs} may be raised to train longer (with the cosine schedule this stretches the
+     * remaining decay).
      */
-    private static final Set<String> MAY_DIFFER = Set.of(
-            "train.epochs", "train.data_dir", "train.log_every_steps", "train.checkpoint_every_steps",
-            "train.keep_checkpoints", "train.sample_every_steps", "train.sample_steps",
-            "train.sample_guidance");
+    private static final Set<String> MAY_DIFFER =
+            Set.of(
+                    "train.epochs",
+                    "train.data_dir",
+                    "train.log_every_steps",
+                    "train.checkpoint_every_steps",
+                    "train.keep_checkpoints",
+                    "train.sample_every_steps",
+                    "train.sample_steps",
+                    "train.sample_guidance");
 
     private ResumeCheck() {}
 
     /**
-     * @throws UserException naming every key whose value contradicts the checkpoint, with both values
+     * @throws UserException naming every key whose value contradicts the checkpoint, with both
+     *     values
      */
     public static void requireCompatible(DdpmConfig saved, DdpmConfig requested, long epochsDone) {
-        List<String> differences = ConfigLoader.differences(saved, requested).stream()
-                .filter(d -> !MAY_DIFFER.contains(d.key()))
-                .map(d -> d.key() + " is " + d.right() + " but the checkpoint has " + d.left())
-                .toList();
+        List<String> differences =
+                ConfigLoader.differences(saved, requested).stream()
+                        .filter(d -> !MAY_DIFFER.contains(d.key()))
+                        .map(
+                                d ->
+                                        d.key()
+                                                + " is "
+                                                + d.right()
+                                                + " but the checkpoint has "
+                                                + d.left())
+                        .toList();
         if (!differences.isEmpty()) {
-            throw new UserException("the configuration contradicts the checkpoint being resumed: "
-                    + String.join("; ", differences)
-                    + " (resume without --config/--set to continue as saved, or start a new run)");
+            throw new UserException(
+                    "the configuration contradicts the checkpoint being resumed: "
+                            + String.join("; ", differences)
+                            + " (resume without --config/--set to continue as saved, or start a new"
+                            + " run)");
         }
         if (requested.train().epochs() < epochsDone) {
-            throw new UserException("config key 'train.epochs' is " + requested.train().epochs()
-                    + " but the checkpoint has already finished " + epochsDone + " epochs");
+            throw new UserException(
+                    "config key 'train.epochs' is "
+                            + requested.train().epochs()
+                            + " but the checkpoint has already finished "
+                            + epochsDone
+                            + " epochs");
         }
     }
 }

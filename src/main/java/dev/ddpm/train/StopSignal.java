@@ -5,9 +5,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Turns Ctrl-C (SIGINT) and SIGTERM into a polite stop: a shutdown hook asks the trainer to stop and
- * then holds the JVM's shutdown until the trainer has written its checkpoint and {@link #close} is
- * called (or {@code grace} has passed). The process then exits with the signal's status (130 for
+ * Turns Ctrl-C (SIGINT) and SIGTERM into a polite stop: a shutdown hook asks the trainer to stop
+ * and then holds the JVM's shutdown until the trainer has written its checkpoint and {@link #close}
+ * is called (or {@code grace} has passed). The process then exits with the signal's status (130 for
  * SIGINT, 143 for SIGTERM).
  */
 public final class StopSignal implements AutoCloseable {
@@ -17,15 +17,18 @@ public final class StopSignal implements AutoCloseable {
     private volatile boolean received;
 
     public StopSignal(Runnable requestStop, Duration grace) {
-        this.hook = new Thread(() -> {
-            received = true;
-            requestStop.run();
-            try {
-                finished.await(grace.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "ddpm-stop-on-signal");
+        this.hook =
+                new Thread(
+                        () -> {
+                            received = true;
+                            requestStop.run();
+                            try {
+                                finished.await(grace.toMillis(), TimeUnit.MILLISECONDS);
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                        },
+                        "ddpm-stop-on-signal");
         Runtime.getRuntime().addShutdownHook(hook);
     }
 

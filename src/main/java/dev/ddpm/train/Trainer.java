@@ -29,13 +29,15 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The training of one model: its assembly (U-Net, forward process, loss, Adam, EMA, learning rate, data
- * cursor), one optimizer {@link #step} at a time, and its state. What happens around the steps (logging,
- * checkpoints, divergence checks, previews) is the business of {@link TrainingLoop} and its listeners.
+ * The training of one model: its assembly (U-Net, forward process, loss, Adam, EMA, learning rate,
+ * data cursor), one optimizer {@link #step} at a time, and its state. What happens around the steps
+ * (logging, checkpoints, divergence checks, previews) is the business of {@link TrainingLoop} and
+ * its listeners.
  *
- * <p>Everything random in step {@code s} is drawn after seeding libtorch with {@code Seeds.mix(seed, s)}, and
- * the data order of epoch {@code e} is {@code EpochOrder(size, seed).permutation(e)}, so the whole random
- * state of a run is (seed, step, epoch, batch in epoch): a resumed run repeats the uninterrupted one.
+ * <p>Everything random in step {@code s} is drawn after seeding libtorch with {@code
+ * Seeds.mix(seed, s)}, and the data order of epoch {@code e} is {@code EpochOrder(size,
+ * seed).permutation(e)}, so the whole random state of a run is (seed, step, epoch, batch in epoch):
+ * a resumed run repeats the uninterrupted one.
  *
  * <p>A step copies nothing to the host: the loss is summed on the device and read by {@link
  * #meanLossSinceLastRead}.
@@ -57,8 +59,10 @@ public final class Trainer implements AutoCloseable {
     private final Ema ema;
     private final GradientClipping clipping;
     private final NDArray noLabel;
+
     /** {@code train.label_dropout} as a scalar of the trainer's own (see {@link NativeArrays}). */
     private final NDArray labelDropout;
+
     private final NDArray lossSum;
     private long step;
     private int stepsSinceRead;
@@ -72,7 +76,8 @@ public final class Trainer implements AutoCloseable {
         this.config = config;
         this.train = config.train();
         this.data = data;
-        int images = train.trainLimit() > 0 ? Math.min(train.trainLimit(), data.size()) : data.size();
+        int images =
+                train.trainLimit() > 0 ? Math.min(train.trainLimit(), data.size()) : data.size();
         this.cursor = new DataCursor(images, train.batchSize(), train.seed());
         this.manager = NDManager.newBaseManager(device, "PyTorch");
         JniUtils.setSeed(train.seed());
@@ -83,10 +88,15 @@ public final class Trainer implements AutoCloseable {
         this.trainingModel = model.noiseModel(new ParameterStore(manager, false), true);
         this.forward = new ForwardProcess(NoiseSchedule.create(config.diffusion()), manager);
         this.loss = DiffusionLoss.of(config.diffusion().loss());
-        this.adam = new AdamOptimizer(named, train.adamBeta1(), train.adamBeta2(), train.adamEps(), manager);
+        this.adam =
+                new AdamOptimizer(
+                        named, train.adamBeta1(), train.adamBeta2(), train.adamEps(), manager);
         this.learningRate = LearningRate.of(train, totalSteps());
         this.ema = train.emaDecay() > 0 ? new Ema(named, Ema.Warmup.of(train), manager) : null;
-        this.clipping = train.gradClip() > 0 ? new GradientClipping((float) train.gradClip(), manager) : null;
+        this.clipping =
+                train.gradClip() > 0
+                        ? new GradientClipping((float) train.gradClip(), manager)
+                        : null;
         this.noLabel = NativeArrays.filled(manager, new Shape(), -1);
         this.labelDropout = NativeArrays.scalar(manager, (float) train.labelDropout());
         this.lossSum = manager.zeros(new Shape(), DataType.FLOAT32);
@@ -98,8 +108,10 @@ public final class Trainer implements AutoCloseable {
             Checkpoint c = Checkpoint.read(checkpointFile, temp);
             TrainingState s = c.state();
             if (s == null) {
-                throw new UserException(checkpointFile + " holds no training state (imported weights?);"
-                        + " it can be sampled from but not resumed");
+                throw new UserException(
+                        checkpointFile
+                                + " holds no training state (imported weights?);"
+                                + " it can be sampled from but not resumed");
             }
             s.requireWithin(checkpointFile, cursor.batchesPerEpoch());
             model.loadWeights(c.model());
@@ -157,7 +169,8 @@ public final class Trainer implements AutoCloseable {
      * there were none), then starts a new sum.
      */
     public double meanLossSinceLastRead() {
-        double mean = stepsSinceRead == 0 ? Double.NaN : lossSum.getFloat() / (double) stepsSinceRead;
+        double mean =
+                stepsSinceRead == 0 ? Double.NaN : lossSum.getFloat() / (double) stepsSinceRead;
         if (Double.isFinite(mean)) {
             lossSum.subi(lossSum);
         }
@@ -165,7 +178,9 @@ public final class Trainer implements AutoCloseable {
         return mean;
     }
 
-    /** Whether the loss since the last read and every weight are finite (one read from the device). */
+    /**
+     * Whether the loss since the last read and every weight are finite (one read from the device).
+     */
     public boolean isFinite() {
         try (NDManager s = manager.newSubManager()) {
             NDList sums = new NDList(weights.size() + 1);
@@ -176,13 +191,25 @@ public final class Trainer implements AutoCloseable {
         }
     }
 
-    /** The current state as a checkpoint: configuration, weights, EMA, optimizer moments and position. */
+    /**
+     * The current state as a checkpoint: configuration, weights, EMA, optimizer moments and
+     * position.
+     */
     public Checkpoint snapshot() {
-        return new Checkpoint(config, model.weights(), ema != null ? ema.weights() : Map.of(), adam.state(), state());
+        return new Checkpoint(
+                config,
+                model.weights(),
+                ema != null ? ema.weights() : Map.of(),
+                adam.state(),
+                state());
     }
 
     public TrainingState state() {
-        return new TrainingState(step, cursor.epoch(), cursor.batchInEpoch(), train.seed(),
+        return new TrainingState(
+                step,
+                cursor.epoch(),
+                cursor.batchInEpoch(),
+                train.seed(),
                 ema != null ? ema.updates() : 0);
     }
 

@@ -3,9 +3,9 @@ package dev.ddpm.train;
 import java.io.IOException;
 
 /**
- * Something that happens around the steps of a {@link TrainingLoop}, as DJL's {@code TrainingListener}s do
- * for {@code EasyTrain}: logging, divergence checks, checkpoints, previews. Listeners run in the loop's
- * order, on the training thread.
+ * Something that happens around the steps of a {@link TrainingLoop}, as DJL's {@code
+ * TrainingListener}s do for {@code EasyTrain}: logging, divergence checks, checkpoints, previews.
+ * Listeners run in the loop's order, on the training thread.
  */
 public interface TrainingListener {
 
@@ -13,8 +13,8 @@ public interface TrainingListener {
     default void onStep(Trainer trainer, StepEvent event) throws IOException {}
 
     /**
-     * When the loop ends, after the last step: all epochs done, or stopped early. A final log event, if there
-     * were steps since the last one, has been delivered before.
+     * When the loop ends, after the last step: all epochs done, or stopped early. A final log
+     * event, if there were steps since the last one, has been delivered before.
      */
     default void onEnd(Trainer trainer, TrainingLoop.Outcome outcome) throws IOException {}
 }

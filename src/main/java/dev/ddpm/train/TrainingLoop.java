@@ -8,9 +8,9 @@ import java.util.List;
 import java.util.OptionalDouble;
 
 /**
- * Runs a {@link Trainer} to the end of its epochs, or until asked to stop, telling its listeners about every
- * step. The loop alone reads the loss from the device (every {@code train.log_every_steps} steps), so that a
- * step never waits for the device otherwise.
+ * Runs a {@link Trainer} to the end of its epochs, or until asked to stop, telling its listeners
+ * about every step. The loop alone reads the loss from the device (every {@code
+ * train.log_every_steps} steps), so that a step never waits for the device otherwise.
  */
 public final class TrainingLoop {
 
@@ -32,13 +32,18 @@ public final class TrainingLoop {
     }
 
     /**
-     * The listeners of a run in {@code run}, in the order they must see a step: divergence before anything
-     * records or saves the step, metrics, checkpoints, previews.
+     * The listeners of a run in {@code run}, in the order they must see a step: divergence before
+     * anything records or saves the step, metrics, checkpoints, previews.
      */
     public static TrainingLoop forRun(Trainer trainer, RunDirectory run) throws IOException {
         Files.createDirectories(run.root());
-        return new TrainingLoop(trainer, List.of(new DivergenceGuard(run), new MetricsRecorder(trainer, run),
-                new CheckpointWriter(run, trainer.config().train().keepCheckpoints()), new PreviewWriter(trainer, run)));
+        return new TrainingLoop(
+                trainer,
+                List.of(
+                        new DivergenceGuard(run),
+                        new MetricsRecorder(trainer, run),
+                        new CheckpointWriter(run, trainer.config().train().keepCheckpoints()),
+                        new PreviewWriter(trainer, run)));
     }
 
     /** Asks the loop to stop after the current step and save the state; safe from any thread. */
@@ -52,8 +57,8 @@ public final class TrainingLoop {
     }
 
     /**
-     * Trains until all epochs are done, {@link #requestStop} is called, or {@code stopAtStep} steps have been
-     * taken.
+     * Trains until all epochs are done, {@link #requestStop} is called, or {@code stopAtStep} steps
+     * have been taken.
      *
      * @throws TrainingDivergedException when the loss or the weights become NaN or infinite
      */
@@ -71,11 +76,21 @@ public final class TrainingLoop {
             trainer.step();
             images += Math.min(train.batchSize(), batch);
             boolean log = trainer.stepsDone() % train.logEverySteps() == 0;
-            OptionalDouble loss = log ? OptionalDouble.of(trainer.meanLossSinceLastRead()) : OptionalDouble.empty();
+            OptionalDouble loss =
+                    log
+                            ? OptionalDouble.of(trainer.meanLossSinceLastRead())
+                            : OptionalDouble.empty();
             stepNanos += System.nanoTime() - started;
             boolean epochEnd = trainer.epoch() != epoch;
-            StepEvent event = new StepEvent(trainer.stepsDone(), epoch, epochEnd, loss, images, stepNanos / 1e9,
-                    epochEnd || trainer.stepsDone() % train.checkpointEverySteps() == 0);
+            StepEvent event =
+                    new StepEvent(
+                            trainer.stepsDone(),
+                            epoch,
+                            epochEnd,
+                            loss,
+                            images,
+                            stepNanos / 1e9,
+                            epochEnd || trainer.stepsDone() % train.checkpointEverySteps() == 0);
             for (TrainingListener l : listeners) {
                 l.onStep(trainer, event);
             }
@@ -91,8 +106,15 @@ public final class TrainingLoop {
         if (images > 0 && outcome == Outcome.COMPLETED) {
             long started = System.nanoTime();
             double loss = trainer.meanLossSinceLastRead();
-            StepEvent last = new StepEvent(trainer.stepsDone(), trainer.epoch() - 1, false, OptionalDouble.of(loss), images,
-                    (stepNanos + System.nanoTime() - started) / 1e9, false);
+            StepEvent last =
+                    new StepEvent(
+                            trainer.stepsDone(),
+                            trainer.epoch() - 1,
+                            false,
+                            OptionalDouble.of(loss),
+                            images,
+                            (stepNanos + System.nanoTime() - started) / 1e9,
+                            false);
             for (TrainingListener l : listeners) {
                 l.onStep(trainer, last);
             }

@@ -25,10 +25,10 @@ import picocli.CommandLine.Mixin;
 /** The command line as a user meets it: help, version, usage errors and configuration errors. */
 class DdpmCommandTest {
 
-    static final List<String> COMMANDS = List.of("train", "sample", "gif", "eval", "info", "import", "export", "bench");
+    static final List<String> COMMANDS =
+            List.of("train", "sample", "gif", "eval", "info", "import", "export", "bench");
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     /** Exit code, standard output and standard error of one run. */
     record Run(int exit, String out, String err) {
@@ -47,7 +47,8 @@ class DdpmCommandTest {
             System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
             System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
             int exit = command.call();
-            return new Run(exit, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+            return new Run(
+                    exit, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
         } finally {
             System.setOut(out);
             System.setErr(err);
@@ -58,7 +59,9 @@ class DdpmCommandTest {
         return run(() -> DdpmCommand.execute(args));
     }
 
-    /** A usage error: exit 2 and exactly one line on standard error, containing {@code expected}. */
+    /**
+     * A usage error: exit 2 and exactly one line on standard error, containing {@code expected}.
+     */
     static void assertUsageError(Run r, String expected) {
         assertEquals(2, r.exit(), r.toString());
         assertEquals(1, r.errLines().size(), "one line: " + r.err());
@@ -73,7 +76,9 @@ class DdpmCommandTest {
             assertEquals(0, r.exit(), flag);
             assertTrue(r.out().startsWith("Usage: ddpm"), r.out());
             for (String command : COMMANDS) {
-                assertTrue(r.out().contains("\n  " + command + " "), command + " listed in: " + r.out());
+                assertTrue(
+                        r.out().contains("\n  " + command + " "),
+                        command + " listed in: " + r.out());
             }
             assertTrue(r.out().contains("Examples:"), r.out());
             assertEquals("", r.err());
@@ -82,14 +87,25 @@ class DdpmCommandTest {
 
     @TestFactory
     Stream<DynamicTest> everyCommandHasHelpWithExamples() {
-        return COMMANDS.stream().map(command -> DynamicTest.dynamicTest(command, () -> {
-            Run r = ddpm(command, "--help");
-            assertEquals(0, r.exit());
-            assertTrue(r.out().startsWith("Usage: ddpm " + command), r.out());
-            assertTrue(r.out().contains("--device"), "every command takes --device: " + r.out());
-            assumeFalse(r.out().contains("(in progress)"), "'" + command + "' is still a placeholder");
-            assertTrue(r.out().contains("Examples:"), r.out());
-        }));
+        return COMMANDS.stream()
+                .map(
+                        command ->
+                                DynamicTest.dynamicTest(
+                                        command,
+                                        () -> {
+                                            Run r = ddpm(command, "--help");
+                                            assertEquals(0, r.exit());
+                                            assertTrue(
+                                                    r.out().startsWith("Usage: ddpm " + command),
+                                                    r.out());
+                                            assertTrue(
+                                                    r.out().contains("--device"),
+                                                    "every command takes --device: " + r.out());
+                                            assumeFalse(
+                                                    r.out().contains("(in progress)"),
+                                                    "'" + command + "' is still a placeholder");
+                                            assertTrue(r.out().contains("Examples:"), r.out());
+                                        }));
     }
 
     @Test
@@ -106,23 +122,24 @@ class DdpmCommandTest {
     void usageErrorsAreOneLineAndExitTwo() throws Exception {
         assertUsageError(ddpm(), "ddpm: a command is required");
         assertUsageError(ddpm("--bogus"), "ddpm: Unknown option: '--bogus'");
-        assertUsageError(ddpm("frobnicate"), "ddpm: unknown command 'frobnicate' (see 'ddpm --help')");
+        assertUsageError(
+                ddpm("frobnicate"), "ddpm: unknown command 'frobnicate' (see 'ddpm --help')");
         assertUsageError(ddpm("trian"), "ddpm: unknown command 'trian', did you mean train?");
         assertUsageError(ddpm("sample", "--bogus"), "ddpm sample: Unknown option: '--bogus'");
-        assertUsageError(ddpm("train", "--device", "tpu"),
+        assertUsageError(
+                ddpm("train", "--device", "tpu"),
                 "ddpm train: --device must be auto, cpu, gpu or gpu:N, got 'tpu'");
         assertUsageError(ddpm("eval", "--device=gpu:x"), "got 'gpu:x'");
-        assertUsageError(ddpm("train", "--device"), "Missing required parameter for option '--device'");
+        assertUsageError(
+                ddpm("train", "--device"), "Missing required parameter for option '--device'");
     }
 
     /** A command with the configuration options, run with the toolkit's error handling. */
     @Command(name = "probe")
     static final class ProbeCommand implements Callable<Integer> {
-        @Mixin
-        CommonOptions common;
+        @Mixin CommonOptions common;
 
-        @Mixin
-        ConfigOptions config;
+        @Mixin ConfigOptions config;
 
         DdpmConfig loaded;
 
@@ -140,8 +157,19 @@ class DdpmCommandTest {
     @Test
     void configFileAndSetOverridesReachTheCommand() throws Exception {
         ProbeCommand p = new ProbeCommand();
-        Run r = probe(p, "--config", "config/quick.json", "--set", "train.lr=0.5", "--set", "model.attention_levels=[1]",
-                "--set", "train.dataset=fashion-mnist", "--set", "diffusion.schedule=\"cosine\"");
+        Run r =
+                probe(
+                        p,
+                        "--config",
+                        "config/quick.json",
+                        "--set",
+                        "train.lr=0.5",
+                        "--set",
+                        "model.attention_levels=[1]",
+                        "--set",
+                        "train.dataset=fashion-mnist",
+                        "--set",
+                        "diffusion.schedule=\"cosine\"");
         assertEquals(0, r.exit(), r.err());
         assertEquals(0.5, p.loaded.train().lr());
         assertEquals(List.of(1), p.loaded.model().attentionLevels());
@@ -157,20 +185,28 @@ class DdpmCommandTest {
 
     @Test
     void configErrorsAreOneLineNamingTheKey() throws Exception {
-        assertUsageError(probe(new ProbeCommand(), "--set", "train.learning_rate=1"),
-                "probe: unknown config key 'train.learning_rate'; allowed keys here: epochs, batch_size, lr,");
-        assertUsageError(probe(new ProbeCommand(), "--set", "train.batch_size=many"),
+        assertUsageError(
+                probe(new ProbeCommand(), "--set", "train.learning_rate=1"),
+                "probe: unknown config key 'train.learning_rate'; allowed keys here: epochs,"
+                        + " batch_size, lr,");
+        assertUsageError(
+                probe(new ProbeCommand(), "--set", "train.batch_size=many"),
                 "probe: config key 'train.batch_size' has the wrong type: expected an integer");
-        assertUsageError(probe(new ProbeCommand(), "--set", "train.lr=5"),
+        assertUsageError(
+                probe(new ProbeCommand(), "--set", "train.lr=5"),
                 "probe: config key 'train.lr' must be in (0, 1), got 5.0");
-        assertUsageError(probe(new ProbeCommand(), "--set", "diffusion.schedule=quadratic"),
-                "probe: config key 'diffusion.schedule' must be one of [cosine, linear], got 'quadratic'");
+        assertUsageError(
+                probe(new ProbeCommand(), "--set", "diffusion.schedule=quadratic"),
+                "probe: config key 'diffusion.schedule' must be one of [cosine, linear], got"
+                        + " 'quadratic'");
         assertUsageError(probe(new ProbeCommand(), "--set", "train.lr"), "config key 'train.lr'");
         assertUsageError(probe(new ProbeCommand(), "--set", "lr=1"), "unknown config key 'lr'");
         Path bad = Files.writeString(dir.resolve("bad.json"), "{\"train\": {\"epochs\": 0}}");
-        assertUsageError(probe(new ProbeCommand(), "--config", bad.toString()),
+        assertUsageError(
+                probe(new ProbeCommand(), "--config", bad.toString()),
                 "probe: config key 'train.epochs' must be in [1, 1000000], got 0");
-        assertUsageError(probe(new ProbeCommand(), "--config", dir.resolve("none.json").toString()),
+        assertUsageError(
+                probe(new ProbeCommand(), "--config", dir.resolve("none.json").toString()),
                 "none.json does not exist");
     }
 }

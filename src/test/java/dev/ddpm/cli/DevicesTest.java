@@ -1,6 +1,5 @@
 package dev.ddpm.cli;
 
-import dev.ddpm.common.UserException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
+import dev.ddpm.common.UserException;
 import org.junit.jupiter.api.Test;
 
 class DevicesTest {

@@ -19,32 +19,49 @@ import dev.ddpm.io.TrainingState;
 import dev.ddpm.model.UNet;
 import dev.ddpm.testing.SharedFixtures;
 import java.awt.image.BufferedImage;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.List;
+import java.util.Map;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code ddpm eval} end to end on a tiny randomly initialised checkpoint: the report, not the quality. */
+/**
+ * {@code ddpm eval} end to end on a tiny randomly initialised checkpoint: the report, not the
+ * quality.
+ */
 class EvalCommandTest {
 
     /** 32x32 images (the classifier's input), one level of 8 channels, 20 timesteps. */
     static final ModelConfig TINY = new ModelConfig(8, 1, 8, 10, 1, 32, List.of(), 8);
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     private Path tinyCheckpoint() throws Exception {
         DiffusionConfig r = DiffusionConfig.reference();
-        DdpmConfig config = DdpmConfig.reference().withModel(TINY).withDiffusion(new DiffusionConfig(20,
-                r.schedule(), r.betaStart(), r.betaEnd(), r.cosineS(), 0, true, DiffusionConfig.Loss.L1,
-                DiffusionConfig.Precision.FLOAT64));
+        DdpmConfig config =
+                DdpmConfig.reference()
+                        .withModel(TINY)
+                        .withDiffusion(
+                                new DiffusionConfig(
+                                        20,
+                                        r.schedule(),
+                                        r.betaStart(),
+                                        r.betaEnd(),
+                                        r.cosineS(),
+                                        0,
+                                        true,
+                                        DiffusionConfig.Loss.L1,
+                                        DiffusionConfig.Precision.FLOAT64));
         Path checkpoint = dir.resolve("checkpoints/tiny/step-00000010.safetensors");
         try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
-            new Checkpoint(config, UNet.create(TINY, m).weights(), Map.of(), Map.of(),
-                    new TrainingState(10, 0, 10, 0, 0)).write(checkpoint);
+            new Checkpoint(
+                            config,
+                            UNet.create(TINY, m).weights(),
+                            Map.of(),
+                            Map.of(),
+                            new TrainingState(10, 0, 10, 0, 0))
+                    .write(checkpoint);
         }
         return checkpoint;
     }
@@ -54,13 +71,33 @@ class EvalCommandTest {
         Path mnist = SharedFixtures.mnistDir();
         TrainedClassifier.get(); // trained (or loaded) once for all tests
         Path checkpoint = tinyCheckpoint();
-        Run r = ddpm("eval", "--quiet", "--device", "cpu", "--checkpoint", checkpoint.toString(), "--n", "3",
-                "--steps", "2", "--guidance", "1", "--seed", "5", "--batch", "16",
-                "--data-dir", mnist.toString(), "--classifier", TrainedClassifier.CACHE.toString());
+        Run r =
+                ddpm(
+                        "eval",
+                        "--quiet",
+                        "--device",
+                        "cpu",
+                        "--checkpoint",
+                        checkpoint.toString(),
+                        "--n",
+                        "3",
+                        "--steps",
+                        "2",
+                        "--guidance",
+                        "1",
+                        "--seed",
+                        "5",
+                        "--batch",
+                        "16",
+                        "--data-dir",
+                        mnist.toString(),
+                        "--classifier",
+                        TrainedClassifier.CACHE.toString());
         assertEquals(0, r.exit(), r.toString());
         Path json = dir.resolve("checkpoints/tiny/eval/step-00000010-ddim-2-g1-seed5.json");
         Path png = dir.resolve("checkpoints/tiny/eval/step-00000010-ddim-2-g1-seed5.png");
-        assertTrue(r.out().contains("Frechet distance") && r.out().contains(json.toString()), r.out());
+        assertTrue(
+                r.out().contains("Frechet distance") && r.out().contains(json.toString()), r.out());
 
         JsonNode report = new ObjectMapper().readTree(json.toFile());
         assertEquals(checkpoint.toString(), report.get("checkpoint").asText());
@@ -87,8 +124,12 @@ class EvalCommandTest {
         assertEquals(mean, report.get("accuracy").asDouble(), 1e-9);
         double distance = report.get("frechet_distance").asDouble();
         double floor = report.get("frechet_distance_floor").asDouble();
-        assertTrue(floor >= 0 && Double.isFinite(distance) && distance > floor,
-                "noise from a random model is further from MNIST than real digits: " + distance + " vs " + floor);
+        assertTrue(
+                floor >= 0 && Double.isFinite(distance) && distance > floor,
+                "noise from a random model is further from MNIST than real digits: "
+                        + distance
+                        + " vs "
+                        + floor);
         assertEquals(10_000, report.get("reference_images").asInt());
         assertEquals(30, report.get("floor_images").asInt());
         JsonNode classifier = report.get("classifier");
@@ -98,7 +139,9 @@ class EvalCommandTest {
         assertTrue(classifier.get("architecture").asText().startsWith("lenet"));
         assertEquals("cpu()", report.get("device").asText());
         assertTrue(report.get("seconds").get("sampling").asDouble() > 0);
-        assertTrue(report.get("seconds").get("total").asDouble() >= report.get("seconds").get("sampling").asDouble());
+        assertTrue(
+                report.get("seconds").get("total").asDouble()
+                        >= report.get("seconds").get("sampling").asDouble());
         assertTrue(report.get("created").asText().endsWith("Z"));
 
         BufferedImage grid = ImageIO.read(png.toFile());
@@ -111,7 +154,8 @@ class EvalCommandTest {
         assertUsageError(ddpm("eval", "--n", "0"), "--n must be at least 1");
         assertUsageError(ddpm("eval", "--digit", "12"), "--digit must be a digit 0-9");
         assertUsageError(ddpm("eval", "--sampler", "euler"), "--sampler must be ddpm or ddim");
-        assertUsageError(ddpm("eval", "--sampler", "ddpm", "--steps", "10"), "apply to --sampler ddim");
+        assertUsageError(
+                ddpm("eval", "--sampler", "ddpm", "--steps", "10"), "apply to --sampler ddim");
         assertUsageError(ddpm("eval", "--guidance", "-1"), "--guidance must be a number >= 0");
         assertUsageError(ddpm("eval", "--checkpoint", dir.resolve("none").toString()), "not found");
     }
@@ -119,11 +163,24 @@ class EvalCommandTest {
     @Test
     void tooManyImagesPerDigitForTheFloorIsAUsageError() throws Exception {
         Path checkpoint = tinyCheckpoint();
-        assertUsageError(ddpm("eval", "--quiet", "--device", "cpu", "--checkpoint", checkpoint.toString(), "--n", "6000",
-                "--data-dir", SharedFixtures.mnistDir().toString()), "--n must be at most 5421");
+        assertUsageError(
+                ddpm(
+                        "eval",
+                        "--quiet",
+                        "--device",
+                        "cpu",
+                        "--checkpoint",
+                        checkpoint.toString(),
+                        "--n",
+                        "6000",
+                        "--data-dir",
+                        SharedFixtures.mnistDir().toString()),
+                "--n must be at most 5421");
     }
 
     private static void assertShare(JsonNode value) {
-        assertTrue(value.isNumber() && value.asDouble() >= 0 && value.asDouble() <= 1, String.valueOf(value));
+        assertTrue(
+                value.isNumber() && value.asDouble() >= 0 && value.asDouble() <= 1,
+                String.valueOf(value));
     }
 }

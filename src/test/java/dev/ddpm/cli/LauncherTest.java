@@ -16,23 +16,26 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code ./ddpm} in a fresh clone of the repository, built with Maven offline: the launcher must build the
- * application from nothing but the committed files and the local Maven repository. Uncommitted changes of
- * the working copy are not part of the clone.
+ * {@code ./ddpm} in a fresh clone of the repository, built with Maven offline: the launcher must
+ * build the application from nothing but the committed files and the local Maven repository.
+ * Uncommitted changes of the working copy are not part of the clone.
  */
 class LauncherTest {
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     record Result(int exit, String out, String err) {}
 
-    static Result run(Path workDir, Map<String, String> env, List<String> command) throws Exception {
+    static Result run(Path workDir, Map<String, String> env, List<String> command)
+            throws Exception {
         Path out = Files.createTempFile("launcher", ".out");
         Path err = Files.createTempFile("launcher", ".err");
         try {
-            ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile())
-                    .redirectOutput(out.toFile()).redirectError(err.toFile());
+            ProcessBuilder pb =
+                    new ProcessBuilder(command)
+                            .directory(workDir.toFile())
+                            .redirectOutput(out.toFile())
+                            .redirectError(err.toFile());
             pb.environment().putAll(env);
             Process p = pb.start();
             if (!p.waitFor(8, TimeUnit.MINUTES)) {
@@ -40,7 +43,9 @@ class LauncherTest {
                 p.destroyForcibly();
                 throw new AssertionError(command + " did not finish within 8 minutes");
             }
-            return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+            return new Result(
+                    p.exitValue(),
+                    Files.readString(out, StandardCharsets.UTF_8),
                     Files.readString(err, StandardCharsets.UTF_8));
         } finally {
             Files.deleteIfExists(out);
@@ -52,11 +57,16 @@ class LauncherTest {
     void helpWorksFromACleanCloneOffline() throws Exception {
         Path repo = Path.of("").toAbsolutePath();
         Result top = gitTopLevel(repo);
-        assumeTrue(top.exit() == 0 && Path.of(top.out().trim()).equals(repo.toRealPath()),
+        assumeTrue(
+                top.exit() == 0 && Path.of(top.out().trim()).equals(repo.toRealPath()),
                 repo + " is not a git checkout, so there is nothing to clone");
 
         Path clone = dir.resolve("clone");
-        Result cloned = run(dir, Map.of(), List.of("git", "clone", "--quiet", repo.toString(), clone.toString()));
+        Result cloned =
+                run(
+                        dir,
+                        Map.of(),
+                        List.of("git", "clone", "--quiet", repo.toString(), clone.toString()));
         assertEquals(0, cloned.exit(), cloned.err());
         assertFalse(Files.exists(clone.resolve("target")), "a clean clone has no build");
 
@@ -66,7 +76,9 @@ class LauncherTest {
         assertTrue(help.err().contains("ddpm: building"), help.err());
         assertTrue(help.out().startsWith("Usage: ddpm"), help.out());
         for (String command : DdpmCommandTest.COMMANDS) {
-            assertTrue(help.out().contains("\n  " + command + " "), command + " listed in: " + help.out());
+            assertTrue(
+                    help.out().contains("\n  " + command + " "),
+                    command + " listed in: " + help.out());
         }
 
         // Built once: the next run starts straight away.

@@ -32,15 +32,16 @@ class ModelCommandsTest {
     /** Two levels with attention at level 0, 16x16 images: every kind of tensor, few parameters. */
     static final ModelConfig TINY = new ModelConfig(8, 2, 8, 10, 1, 16, List.of(0), 8);
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
-    private static void assertSameTensors(Map<String, NDArray> expected, Map<String, NDArray> actual) {
+    private static void assertSameTensors(
+            Map<String, NDArray> expected, Map<String, NDArray> actual) {
         assertEquals(List.copyOf(expected.keySet()), List.copyOf(actual.keySet()));
-        expected.forEach((name, e) -> {
-            assertEquals(e.getShape(), actual.get(name).getShape(), name);
-            assertArrayEquals(e.toFloatArray(), actual.get(name).toFloatArray(), 0f, name);
-        });
+        expected.forEach(
+                (name, e) -> {
+                    assertEquals(e.getShape(), actual.get(name).getShape(), name);
+                    assertArrayEquals(e.toFloatArray(), actual.get(name).toFloatArray(), 0f, name);
+                });
     }
 
     /** A tiny checkpoint whose EMA weights differ from its trained ones. */
@@ -49,7 +50,12 @@ class ModelCommandsTest {
         Map<String, NDArray> model = UNet.create(TINY, m).weights();
         Map<String, NDArray> ema = new LinkedHashMap<>();
         model.forEach((name, w) -> ema.put(name, w.mul(0.5f)));
-        new Checkpoint(DdpmConfig.reference().withModel(TINY), model, ema, Map.of(), new TrainingState(7, 0, 7, 0, 7))
+        new Checkpoint(
+                        DdpmConfig.reference().withModel(TINY),
+                        model,
+                        ema,
+                        Map.of(),
+                        new TrainingState(7, 0, 7, 0, 7))
                 .write(file);
         return file;
     }
@@ -58,13 +64,27 @@ class ModelCommandsTest {
     void infoPrintsBlocksAndTheReferenceParameterCount() throws Exception {
         Run r = ddpm("info");
         assertEquals(0, r.exit(), r.toString());
-        for (String block : List.of("time_mlp", "label_emb", "downsample.3", "bottleneck", "upsample.3", "final_block")) {
+        for (String block :
+                List.of(
+                        "time_mlp",
+                        "label_emb",
+                        "downsample.3",
+                        "bottleneck",
+                        "upsample.3",
+                        "final_block")) {
             assertTrue(r.out().contains("\n" + block + " "), block + " in " + r.out());
         }
         assertTrue(r.out().contains("[B, 1, 32, 32]"), r.out());
         assertTrue(r.out().contains("total parameters: 51,067,777"), r.out());
-        Run small = ddpm("info", "--set", "model.depth=2", "--set", "model.time_emb_dim=32",
-                "--set", "model.attention_levels=[0]");
+        Run small =
+                ddpm(
+                        "info",
+                        "--set",
+                        "model.depth=2",
+                        "--set",
+                        "model.time_emb_dim=32",
+                        "--set",
+                        "model.attention_levels=[0]");
         assertTrue(small.out().contains("total parameters: 3,206,369"), small.out());
         assertUsageError(ddpm("info", "--checkpoint", dir.resolve("none").toString()), "not found");
     }
@@ -75,14 +95,31 @@ class ModelCommandsTest {
             Path checkpoint = tinyCheckpoint(m);
             Run info = ddpm("info", "--checkpoint", checkpoint.toString());
             assertEquals(0, info.exit(), info.toString());
-            assertTrue(info.out().contains("\"step\":7") && info.out().contains("EMA weights: yes"), info.out());
+            assertTrue(
+                    info.out().contains("\"step\":7") && info.out().contains("EMA weights: yes"),
+                    info.out());
 
             Path exported = dir.resolve("ema.safetensors");
-            Run export = ddpm("export", "--checkpoint", checkpoint.toString(), "--ema", "--to", exported.toString(), "-q");
+            Run export =
+                    ddpm(
+                            "export",
+                            "--checkpoint",
+                            checkpoint.toString(),
+                            "--ema",
+                            "--to",
+                            exported.toString(),
+                            "-q");
             assertEquals(0, export.exit(), export.toString());
             assertEquals(exported.toString(), export.out().trim());
             Path imported = dir.resolve("imported.safetensors");
-            Run imp = ddpm("import", "--from", exported.toString(), "--out", imported.toString(), "-q");
+            Run imp =
+                    ddpm(
+                            "import",
+                            "--from",
+                            exported.toString(),
+                            "--out",
+                            imported.toString(),
+                            "-q");
             assertEquals(0, imp.exit(), imp.toString());
 
             Checkpoint original = Checkpoint.read(checkpoint, m);
@@ -90,7 +127,8 @@ class ModelCommandsTest {
             assertEquals(original.config().model(), back.config().model());
             assertSameTensors(original.ema(), back.model());
             assertTrue(back.ema().isEmpty() && back.state() == null);
-            assertUsageError(ddpm("import", "--from", exported.toString(), "--out", imported.toString()),
+            assertUsageError(
+                    ddpm("import", "--from", exported.toString(), "--out", imported.toString()),
                     "already exists");
         }
     }
@@ -106,10 +144,14 @@ class ModelCommandsTest {
             Path out = dir.resolve("never.safetensors");
             Run r = ddpm("import", "--from", file.toString(), "--out", out.toString());
             assertUsageError(r, "missing final_block.2.bias");
-            assertTrue(r.err().contains("label_emb.weight has shape (11, 8), expected (10, 8)"), r.err());
+            assertTrue(
+                    r.err().contains("label_emb.weight has shape (11, 8), expected (10, 8)"),
+                    r.err());
             assertTrue(!Files.exists(out), "nothing written");
             assertUsageError(ddpm("import", "--out", out.toString()), "--from");
-            assertUsageError(ddpm("import", "--from", dir.resolve("absent.safetensors").toString()), "no such file");
+            assertUsageError(
+                    ddpm("import", "--from", dir.resolve("absent.safetensors").toString()),
+                    "no such file");
         }
     }
 
@@ -118,14 +160,34 @@ class ModelCommandsTest {
         Path fixture = SharedFixtures.parityFixture();
         Path checkpoint = dir.resolve("ref.safetensors");
         Path exported = dir.resolve("ref-export.safetensors");
-        assertEquals(0, ddpm("import", "--from", fixture.toString(), "--out", checkpoint.toString(), "-q").exit());
-        assertEquals(0, ddpm("export", "--checkpoint", checkpoint.toString(), "--to", exported.toString(), "-q").exit());
+        assertEquals(
+                0,
+                ddpm("import", "--from", fixture.toString(), "--out", checkpoint.toString(), "-q")
+                        .exit());
+        assertEquals(
+                0,
+                ddpm(
+                                "export",
+                                "--checkpoint",
+                                checkpoint.toString(),
+                                "--to",
+                                exported.toString(),
+                                "-q")
+                        .exit());
         try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
-            Map<String, NDArray> reference = ReferenceWeights.modelTensors(Safetensors.read(fixture, m).tensors());
+            Map<String, NDArray> reference =
+                    ReferenceWeights.modelTensors(Safetensors.read(fixture, m).tensors());
             Safetensors.Contents back = Safetensors.read(exported, m);
-            assertEquals(new java.util.TreeSet<>(reference.keySet()), new java.util.TreeSet<>(back.tensors().keySet()));
-            reference.forEach((name, e) ->
-                    assertArrayEquals(e.toFloatArray(), back.tensors().get(name).toFloatArray(), 0f, name));
+            assertEquals(
+                    new java.util.TreeSet<>(reference.keySet()),
+                    new java.util.TreeSet<>(back.tensors().keySet()));
+            reference.forEach(
+                    (name, e) ->
+                            assertArrayEquals(
+                                    e.toFloatArray(),
+                                    back.tensors().get(name).toFloatArray(),
+                                    0f,
+                                    name));
             assertEquals("3206369", back.metadata().get("params"));
             assertEquals("2", back.metadata().get("resnet_depth"));
         }

@@ -5,7 +5,6 @@ import static dev.ddpm.cli.DdpmCommandTest.ddpm;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
@@ -29,33 +28,46 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code ddpm sample} and {@code ddpm gif} end to end, on a tiny randomly initialised checkpoint. */
+/**
+ * {@code ddpm sample} and {@code ddpm gif} end to end, on a tiny randomly initialised checkpoint.
+ */
 class SampleCommandTest {
 
     /** 16x16 images, one level of 8 channels, 20 timesteps: fast enough for many runs. */
     static final ModelConfig TINY = new ModelConfig(8, 1, 8, 10, 1, 16, List.of(), 8);
+
     static final int TIMESTEPS = 20;
 
-    @TempDir
-    static Path shared;
+    @TempDir static Path shared;
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     static Path checkpoint;
 
     @BeforeAll
     static void writeTinyCheckpoint() throws Exception {
         DiffusionConfig r = DiffusionConfig.reference();
-        DdpmConfig config = DdpmConfig.reference().withModel(TINY).withDiffusion(new DiffusionConfig(TIMESTEPS,
-                r.schedule(), r.betaStart(), r.betaEnd(), r.cosineS(), 0, true, DiffusionConfig.Loss.L1,
-                DiffusionConfig.Precision.FLOAT64));
+        DdpmConfig config =
+                DdpmConfig.reference()
+                        .withModel(TINY)
+                        .withDiffusion(
+                                new DiffusionConfig(
+                                        TIMESTEPS,
+                                        r.schedule(),
+                                        r.betaStart(),
+                                        r.betaEnd(),
+                                        r.cosineS(),
+                                        0,
+                                        true,
+                                        DiffusionConfig.Loss.L1,
+                                        DiffusionConfig.Precision.FLOAT64));
         checkpoint = shared.resolve("checkpoints/tiny/step-00000010.safetensors");
         try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
             Map<String, NDArray> model = UNet.create(TINY, m).weights();
             Map<String, NDArray> ema = new LinkedHashMap<>();
             model.forEach((name, w) -> ema.put(name, w.mul(0.5f)));
-            new Checkpoint(config, model, ema, Map.of(), new TrainingState(10, 0, 10, 0, 10)).write(checkpoint);
+            new Checkpoint(config, model, ema, Map.of(), new TrainingState(10, 0, 10, 0, 10))
+                    .write(checkpoint);
         }
     }
 
@@ -79,11 +91,36 @@ class SampleCommandTest {
     void sameSeedWritesByteIdenticalPngsOfThePromisedSize() throws Exception {
         Path a = dir.resolve("a.png");
         Path b = dir.resolve("b.png");
-        Run first = quiet("sample", "--digit", "3", "--n", "3", "--steps", "5", "--eta", "0.5", "--out", a.toString());
+        Run first =
+                quiet(
+                        "sample",
+                        "--digit",
+                        "3",
+                        "--n",
+                        "3",
+                        "--steps",
+                        "5",
+                        "--eta",
+                        "0.5",
+                        "--out",
+                        a.toString());
         assertEquals(0, first.exit(), first.toString());
         assertEquals(a.toString(), first.out().strip());
-        assertEquals(0, quiet("sample", "--digit", "3", "--n", "3", "--steps", "5", "--eta", "0.5", "--out",
-                b.toString()).exit());
+        assertEquals(
+                0,
+                quiet(
+                                "sample",
+                                "--digit",
+                                "3",
+                                "--n",
+                                "3",
+                                "--steps",
+                                "5",
+                                "--eta",
+                                "0.5",
+                                "--out",
+                                b.toString())
+                        .exit());
         assertArrayEquals(Files.readAllBytes(a), Files.readAllBytes(b));
 
         BufferedImage png = ImageIO.read(a.toFile());
@@ -92,20 +129,59 @@ class SampleCommandTest {
         assertEquals(BufferedImage.TYPE_BYTE_GRAY, png.getType());
 
         Path otherSeed = dir.resolve("c.png");
-        quiet("sample", "--digit", "3", "--n", "3", "--steps", "5", "--eta", "0.5", "--seed", "1", "--out",
+        quiet(
+                "sample",
+                "--digit",
+                "3",
+                "--n",
+                "3",
+                "--steps",
+                "5",
+                "--eta",
+                "0.5",
+                "--seed",
+                "1",
+                "--out",
                 otherSeed.toString());
         assertFalse(java.util.Arrays.equals(Files.readAllBytes(a), Files.readAllBytes(otherSeed)));
         Path trained = dir.resolve("d.png");
-        quiet("sample", "--digit", "3", "--n", "3", "--steps", "5", "--eta", "0.5", "--no-ema", "--out",
+        quiet(
+                "sample",
+                "--digit",
+                "3",
+                "--n",
+                "3",
+                "--steps",
+                "5",
+                "--eta",
+                "0.5",
+                "--no-ema",
+                "--out",
                 trained.toString());
-        assertFalse(java.util.Arrays.equals(Files.readAllBytes(a), Files.readAllBytes(trained)), "--no-ema");
+        assertFalse(
+                java.util.Arrays.equals(Files.readAllBytes(a), Files.readAllBytes(trained)),
+                "--no-ema");
     }
 
     @Test
     void allDigitsGiveOneRowPerDigit() throws Exception {
         Path png = dir.resolve("grid/all.png");
-        Run r = quiet("sample", "--all-digits", "--n", "2", "--scale", "1", "--steps", "3", "--guidance", "1.5",
-                "--max-batch", "7", "--out", png.toString());
+        Run r =
+                quiet(
+                        "sample",
+                        "--all-digits",
+                        "--n",
+                        "2",
+                        "--scale",
+                        "1",
+                        "--steps",
+                        "3",
+                        "--guidance",
+                        "1.5",
+                        "--max-batch",
+                        "7",
+                        "--out",
+                        png.toString());
         assertEquals(0, r.exit(), r.toString());
         BufferedImage image = ImageIO.read(png.toFile());
         assertEquals(2 * 16, image.getWidth());
@@ -115,14 +191,46 @@ class SampleCommandTest {
     @Test
     void gifLoopsAndEndsOnTheSample() throws Exception {
         Path gifs = dir.resolve("gifs");
-        Run r = quiet("gif", "--digit", "7", "--frames", "4", "--steps", "6", "--seed", "4", "--scale", "2",
-                "--fps", "20", "--hold", "2", "--out", gifs.toString());
+        Run r =
+                quiet(
+                        "gif",
+                        "--digit",
+                        "7",
+                        "--frames",
+                        "4",
+                        "--steps",
+                        "6",
+                        "--seed",
+                        "4",
+                        "--scale",
+                        "2",
+                        "--fps",
+                        "20",
+                        "--hold",
+                        "2",
+                        "--out",
+                        gifs.toString());
         assertEquals(0, r.exit(), r.toString());
         Path gif = gifs.resolve("digit-7.gif");
         assertEquals(gif.toString(), r.out().strip());
         Path png = dir.resolve("seven.png");
-        assertEquals(0, quiet("sample", "--digit", "7", "--n", "1", "--steps", "6", "--seed", "4", "--scale", "2",
-                "--out", png.toString()).exit());
+        assertEquals(
+                0,
+                quiet(
+                                "sample",
+                                "--digit",
+                                "7",
+                                "--n",
+                                "1",
+                                "--steps",
+                                "6",
+                                "--seed",
+                                "4",
+                                "--scale",
+                                "2",
+                                "--out",
+                                png.toString())
+                        .exit());
 
         DecodedGif decoded = DecodedGif.read(gif);
         assertEquals(4, decoded.frames().size());
@@ -132,28 +240,51 @@ class SampleCommandTest {
             assertEquals(32, frame.getWidth());
             assertEquals(32, frame.getHeight());
         }
-        assertArrayEquals(grayLevels(png), DecodedGif.grayLevels(decoded.frames().get(3)), "last frame = the sample");
-        assertFalse(java.util.Arrays.equals(grayLevels(png), DecodedGif.grayLevels(decoded.frames().get(0))));
+        assertArrayEquals(
+                grayLevels(png),
+                DecodedGif.grayLevels(decoded.frames().get(3)),
+                "last frame = the sample");
+        assertFalse(
+                java.util.Arrays.equals(
+                        grayLevels(png), DecodedGif.grayLevels(decoded.frames().get(0))));
     }
 
     @Test
     void allDigitsGifsAreTenAndAGrid() throws Exception {
         Path gifs = dir.resolve("all");
-        Run r = quiet("gif", "--all-digits", "--frames", "3", "--steps", "3", "--scale", "1", "--out", gifs.toString());
+        Run r =
+                quiet(
+                        "gif",
+                        "--all-digits",
+                        "--frames",
+                        "3",
+                        "--steps",
+                        "3",
+                        "--scale",
+                        "1",
+                        "--out",
+                        gifs.toString());
         assertEquals(0, r.exit(), r.toString());
         List<String> printed = r.out().lines().toList();
         assertEquals(11, printed.size());
         for (int d = 0; d < 10; d++) {
             assertEquals(gifs.resolve("digit-" + d + ".gif").toString(), printed.get(d));
-            assertEquals(16, DecodedGif.read(gifs.resolve("digit-" + d + ".gif")).frames().get(0).getWidth());
+            assertEquals(
+                    16,
+                    DecodedGif.read(gifs.resolve("digit-" + d + ".gif"))
+                            .frames()
+                            .get(0)
+                            .getWidth());
         }
         DecodedGif grid = DecodedGif.read(gifs.resolve("all-digits.gif"));
         assertEquals(3, grid.frames().size());
         assertEquals(10 * 16, grid.frames().get(2).getWidth());
         assertEquals(16, grid.frames().get(2).getHeight());
-        int[] seven = DecodedGif.grayLevels(DecodedGif.read(gifs.resolve("digit-7.gif")).frames().get(2));
+        int[] seven =
+                DecodedGif.grayLevels(DecodedGif.read(gifs.resolve("digit-7.gif")).frames().get(2));
         BufferedImage column = grid.frames().get(2).getSubimage(7 * 16, 0, 16, 16);
-        assertArrayEquals(seven, DecodedGif.grayLevels(column), "the grid holds the digit GIFs side by side");
+        assertArrayEquals(
+                seven, DecodedGif.grayLevels(column), "the grid holds the digit GIFs side by side");
     }
 
     @Test
@@ -161,37 +292,84 @@ class SampleCommandTest {
         assertUsageError(quiet("sample", "--digit", "12"), "--digit must be 0-9, got 12");
         assertUsageError(quiet("sample", "--digit", "-1"), "--digit must be a digit 0-9, got -1");
         assertUsageError(quiet("gif", "--digit", "12"), "--digit must be 0-9, got 12");
-        assertUsageError(quiet("sample", "--digit", "1", "--steps", "0"), "--steps must be at least 1, got 0");
-        assertUsageError(quiet("sample", "--digit", "1", "--steps", "21"),
+        assertUsageError(
+                quiet("sample", "--digit", "1", "--steps", "0"),
+                "--steps must be at least 1, got 0");
+        assertUsageError(
+                quiet("sample", "--digit", "1", "--steps", "21"),
                 "--steps 21 exceeds the 20 timesteps of this checkpoint's schedule");
-        assertUsageError(quiet("sample", "--digit", "1", "--guidance", "-1"), "--guidance must be a number >= 0");
-        assertUsageError(quiet("sample", "--digit", "1", "--sampler", "plms"), "--sampler must be ddpm or ddim");
-        assertUsageError(quiet("sample", "--digit", "1", "--sampler", "ddpm", "--steps", "5"), "apply to --sampler ddim");
+        assertUsageError(
+                quiet("sample", "--digit", "1", "--guidance", "-1"),
+                "--guidance must be a number >= 0");
+        assertUsageError(
+                quiet("sample", "--digit", "1", "--sampler", "plms"),
+                "--sampler must be ddpm or ddim");
+        assertUsageError(
+                quiet("sample", "--digit", "1", "--sampler", "ddpm", "--steps", "5"),
+                "apply to --sampler ddim");
         assertUsageError(quiet("sample"), "Missing required argument");
         assertUsageError(quiet("sample", "--digit", "1", "--all-digits"), "mutually exclusive");
-        assertUsageError(quiet("gif", "--digit", "1", "--fps", "0"), "--fps must be between 1 and 50");
+        assertUsageError(
+                quiet("gif", "--digit", "1", "--fps", "0"), "--fps must be between 1 and 50");
     }
 
     @Test
     void missingUnreadableOrIncompatibleCheckpointsAreOneLineUsageErrors() throws Exception {
         Path emptyRun = Files.createDirectories(dir.resolve("checkpoints/empty"));
-        assertUsageError(ddpm("sample", "-q", "--device", "cpu", "--digit", "1", "--checkpoint", emptyRun.toString()),
+        assertUsageError(
+                ddpm(
+                        "sample",
+                        "-q",
+                        "--device",
+                        "cpu",
+                        "--digit",
+                        "1",
+                        "--checkpoint",
+                        emptyRun.toString()),
                 "holds no checkpoint");
-        assertUsageError(ddpm("gif", "-q", "--device", "cpu", "--digit", "1", "--checkpoint",
-                dir.resolve("nowhere").toString()), "not found");
+        assertUsageError(
+                ddpm(
+                        "gif",
+                        "-q",
+                        "--device",
+                        "cpu",
+                        "--digit",
+                        "1",
+                        "--checkpoint",
+                        dir.resolve("nowhere").toString()),
+                "not found");
 
         Path garbage = dir.resolve("garbage.safetensors");
         Files.writeString(garbage, "this is not a checkpoint at all");
-        assertUsageError(ddpm("sample", "-q", "--device", "cpu", "--digit", "1", "--checkpoint", garbage.toString()),
+        assertUsageError(
+                ddpm(
+                        "sample",
+                        "-q",
+                        "--device",
+                        "cpu",
+                        "--digit",
+                        "1",
+                        "--checkpoint",
+                        garbage.toString()),
                 garbage.toString());
 
         Path incompatible = dir.resolve("incompatible.safetensors");
         try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
             Checkpoint tiny = Checkpoint.read(checkpoint, m);
             ModelConfig wider = new ModelConfig(8, 1, 16, 10, 1, 16, List.of(), 8);
-            new Checkpoint(tiny.config().withModel(wider), tiny.model(), Map.of(), Map.of(), null).write(incompatible);
+            new Checkpoint(tiny.config().withModel(wider), tiny.model(), Map.of(), Map.of(), null)
+                    .write(incompatible);
         }
-        Run r = ddpm("sample", "-q", "--device", "cpu", "--digit", "1", "--checkpoint", incompatible.toString());
+        Run r =
+                ddpm(
+                        "sample",
+                        "-q",
+                        "--device",
+                        "cpu",
+                        "--digit",
+                        "1",
+                        "--checkpoint",
+                        incompatible.toString());
         assertUsageError(r, "does not match its own model configuration");
     }
 }

@@ -14,10 +14,12 @@ class EpochOrderTest {
     void eachEpochIsAPermutationReproducibleFromTheSeed() {
         EpochOrder order = new EpochOrder(60_000, 42);
         int[] epoch0 = order.permutation(0);
-        assertArrayEquals(IntStream.range(0, 60_000).toArray(), Arrays.stream(epoch0).sorted().toArray());
+        assertArrayEquals(
+                IntStream.range(0, 60_000).toArray(), Arrays.stream(epoch0).sorted().toArray());
         assertArrayEquals(epoch0, new EpochOrder(60_000, 42).permutation(0));
         assertFalse(Arrays.equals(epoch0, order.permutation(1)), "epochs differ");
-        assertFalse(Arrays.equals(epoch0, new EpochOrder(60_000, 43).permutation(0)), "seeds differ");
+        assertFalse(
+                Arrays.equals(epoch0, new EpochOrder(60_000, 43).permutation(0)), "seeds differ");
         assertFalse(Arrays.equals(epoch0, IntStream.range(0, 60_000).toArray()), "shuffled");
     }
 

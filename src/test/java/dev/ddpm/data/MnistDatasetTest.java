@@ -2,7 +2,6 @@ package dev.ddpm.data;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
@@ -28,8 +27,7 @@ class MnistDatasetTest {
     static MnistDataset train;
     static MnistDataset test;
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     @BeforeAll
     static void load() {
@@ -50,8 +48,11 @@ class MnistDatasetTest {
     void splitSizesAndLabelCountsAreTheKnownOnes() {
         assertEquals(60_000, train.size());
         assertEquals(10_000, test.size());
-        assertArrayEquals(new int[] {5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949}, histogram(train));
-        assertArrayEquals(new int[] {980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009}, histogram(test));
+        assertArrayEquals(
+                new int[] {5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949},
+                histogram(train));
+        assertArrayEquals(
+                new int[] {980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009}, histogram(test));
         assertEquals(5, train.label(0));
         assertEquals(7, test.label(0));
     }
@@ -76,18 +77,27 @@ class MnistDatasetTest {
         assertEquals(0.3081078, Math.sqrt(sumSq / n - mean * mean), 1e-6);
     }
 
-    /** SHA-256 of all resized images as Pillow 9.4's {@code Image.resize((32, 32), BILINEAR)} gives them. */
+    /**
+     * SHA-256 of all resized images as Pillow 9.4's {@code Image.resize((32, 32), BILINEAR)} gives
+     * them.
+     */
     @Test
     void resizingIsPillowsBilinearExactly() throws Exception {
-        assertEquals("e2ed02ba3cec0dca9783366b9eb047f61b43620eecb6fd5bd0da3f7cedd17594", sha256(train));
-        assertEquals("750966a83c3f66b21f310636df69984b116407e280d0e2fc2f606aa33c6749cc", sha256(test));
+        assertEquals(
+                "e2ed02ba3cec0dca9783366b9eb047f61b43620eecb6fd5bd0da3f7cedd17594", sha256(train));
+        assertEquals(
+                "750966a83c3f66b21f310636df69984b116407e280d0e2fc2f606aa33c6749cc", sha256(test));
         byte[] first = train.pixels(0);
         int[] row10 = new int[32];
         for (int x = 0; x < 32; x++) {
             row10[x] = first[10 * 32 + x] & 0xff;
         }
-        assertArrayEquals(new int[] {0, 0, 0, 0, 0, 0, 0, 0, 5, 101, 166, 167, 197, 253, 247, 211, 79, 59, 92, 148,
-            102, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, row10);
+        assertArrayEquals(
+                new int[] {
+                    0, 0, 0, 0, 0, 0, 0, 0, 5, 101, 166, 167, 197, 253, 247, 211, 79, 59, 92, 148,
+                    102, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+                },
+                row10);
     }
 
     @Test
@@ -95,7 +105,8 @@ class MnistDatasetTest {
         int[] indices = {59_999, 0, 7, 7, 12_345};
         try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
             NDList batch = train.batch(manager, indices);
-            assertEquals(2, manager.getManagedArrays().size(), "no intermediate arrays left behind");
+            assertEquals(
+                    2, manager.getManagedArrays().size(), "no intermediate arrays left behind");
             NDArray images = batch.get(0);
             NDArray labels = batch.get(1);
             assertEquals(new Shape(5, 1, 32, 32), images.getShape());
@@ -127,7 +138,8 @@ class MnistDatasetTest {
 
             NDArray range = test.images(manager, 9_990, 10_000);
             assertEquals(new Shape(10, 1, 32, 32), range.getShape());
-            assertArrayEquals(test.batch(manager, new int[] {9_995}).get(0).toFloatArray(),
+            assertArrayEquals(
+                    test.batch(manager, new int[] {9_995}).get(0).toFloatArray(),
                     range.get(5).toFloatArray());
         }
     }
@@ -138,17 +150,26 @@ class MnistDatasetTest {
         Map<String, String> noSums = Map.of();
         Path images = dir.resolve("train-images-idx3-ubyte.gz");
         IdxFiles.write(images, IdxFiles.gzip(IdxFiles.images(3, 28, 28, 0)));
-        Path labels = IdxFiles.write(dir.resolve("train-labels-idx1-ubyte.gz"), IdxFiles.gzip(IdxFiles.labels(1, 2)));
-        IdxReaderTest.assertMessage(() -> MnistDataset.load(dir, true, noSums), images,
+        Path labels =
+                IdxFiles.write(
+                        dir.resolve("train-labels-idx1-ubyte.gz"),
+                        IdxFiles.gzip(IdxFiles.labels(1, 2)));
+        IdxReaderTest.assertMessage(
+                () -> MnistDataset.load(dir, true, noSums),
+                images,
                 "holds 3 images but " + labels + " holds 2 labels");
 
         IdxFiles.write(labels, IdxFiles.gzip(IdxFiles.labels(1, 12, 2)));
-        IdxReaderTest.assertMessage(() -> MnistDataset.load(dir, true, noSums), labels,
+        IdxReaderTest.assertMessage(
+                () -> MnistDataset.load(dir, true, noSums),
+                labels,
                 "has label 12 at index 1, outside 0..9");
 
         IdxFiles.write(labels, IdxFiles.gzip(IdxFiles.labels(1, 9, 2)));
         IdxFiles.write(images, IdxFiles.gzip(IdxFiles.images(3, 32, 32, 0)));
-        IdxReaderTest.assertMessage(() -> MnistDataset.load(dir, true, noSums), images,
+        IdxReaderTest.assertMessage(
+                () -> MnistDataset.load(dir, true, noSums),
+                images,
                 "holds 32x32 images, expected 28x28");
 
         // The unpacked files are read too.
@@ -160,16 +181,24 @@ class MnistDatasetTest {
         assertEquals(3, small.size());
         assertEquals(9, small.label(2));
 
-        IdxReaderTest.assertMessage(() -> MnistDataset.load(dir, false, noSums),
-                dir.resolve("t10k-images-idx3-ubyte.gz"), "does not exist");
+        IdxReaderTest.assertMessage(
+                () -> MnistDataset.load(dir, false, noSums),
+                dir.resolve("t10k-images-idx3-ubyte.gz"),
+                "does not exist");
     }
 
     @Test
     void truncatedRealFilesAreRejected() throws IOException {
         byte[] real = Files.readAllBytes(MNIST.resolve("t10k-images-idx3-ubyte.gz"));
-        Files.copy(MNIST.resolve("t10k-labels-idx1-ubyte.gz"), dir.resolve("t10k-labels-idx1-ubyte.gz"));
-        Path cut = IdxFiles.write(dir.resolve("t10k-images-idx3-ubyte.gz"), java.util.Arrays.copyOf(real, real.length - 1000));
-        IdxReaderTest.assertMessage(() -> MnistDataset.load(dir, false), cut, "is truncated or corrupt");
+        Files.copy(
+                MNIST.resolve("t10k-labels-idx1-ubyte.gz"),
+                dir.resolve("t10k-labels-idx1-ubyte.gz"));
+        Path cut =
+                IdxFiles.write(
+                        dir.resolve("t10k-images-idx3-ubyte.gz"),
+                        java.util.Arrays.copyOf(real, real.length - 1000));
+        IdxReaderTest.assertMessage(
+                () -> MnistDataset.load(dir, false), cut, "is truncated or corrupt");
     }
 
     private static int[] histogram(MnistDataset d) {
@@ -187,5 +216,4 @@ class MnistDatasetTest {
         }
         return HexFormat.of().formatHex(sha.digest());
     }
-
 }

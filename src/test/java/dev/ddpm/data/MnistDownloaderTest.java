@@ -26,8 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The downloader against an HTTP server on the loopback interface. */
 class MnistDownloaderTest {
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     private final List<HttpServer> servers = new ArrayList<>();
     private final List<String> requests = new CopyOnWriteArrayList<>();
@@ -39,28 +38,35 @@ class MnistDownloaderTest {
 
     /** Serves {@code files} (name to content) under {@code /mnist/}; anything else is a 404. */
     private String serve(Map<String, byte[]> files) throws IOException {
-        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        server.createContext("/", exchange -> {
-            String path = exchange.getRequestURI().getPath();
-            requests.add(path);
-            byte[] body = path.startsWith("/mnist/") ? files.get(path.substring("/mnist/".length())) : null;
-            if (body == null) {
-                exchange.sendResponseHeaders(404, -1);
-            } else {
-                exchange.sendResponseHeaders(200, body.length);
-                try (OutputStream out = exchange.getResponseBody()) {
-                    out.write(body);
-                }
-            }
-            exchange.close();
-        });
+        HttpServer server =
+                HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext(
+                "/",
+                exchange -> {
+                    String path = exchange.getRequestURI().getPath();
+                    requests.add(path);
+                    byte[] body =
+                            path.startsWith("/mnist/")
+                                    ? files.get(path.substring("/mnist/".length()))
+                                    : null;
+                    if (body == null) {
+                        exchange.sendResponseHeaders(404, -1);
+                    } else {
+                        exchange.sendResponseHeaders(200, body.length);
+                        try (OutputStream out = exchange.getResponseBody()) {
+                            out.write(body);
+                        }
+                    }
+                    exchange.close();
+                });
         server.start();
         servers.add(server);
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/mnist/";
     }
 
     private static MnistDownloader downloader(List<String> mirrors, Map<String, String> md5) {
-        return new MnistDownloader("mnist", mirrors, md5, Duration.ofSeconds(5), Duration.ofSeconds(30));
+        return new MnistDownloader(
+                "mnist", mirrors, md5, Duration.ofSeconds(5), Duration.ofSeconds(30));
     }
 
     private static Map<String, String> md5Of(Map<String, byte[]> files) {
@@ -80,7 +86,8 @@ class MnistDownloaderTest {
         String full = serve(files);
         Path target = dir.resolve("data/mnist");
         // With the published checksums of MNIST that the toolkit knows.
-        MnistDataset.ensureFiles(target, MnistDownloader.forDataset("mnist").withMirrors(List.of(empty, full)));
+        MnistDataset.ensureFiles(
+                target, MnistDownloader.forDataset("mnist").withMirrors(List.of(empty, full)));
         for (String name : MnistDownloader.FILES) {
             assertArrayEquals(files.get(name), Files.readAllBytes(target.resolve(name)), name);
         }
@@ -99,10 +106,17 @@ class MnistDownloaderTest {
         byte[] tampered = good.clone();
         tampered[tampered.length - 1] ^= 1;
         String mirror = serve(Map.of("train-labels-idx1-ubyte.gz", tampered));
-        MnistDownloader d = downloader(List.of(mirror), Map.of("train-labels-idx1-ubyte.gz", MnistDownloader.md5(good)));
-        DataException e = assertThrows(DataException.class, () -> d.download(dir, List.of("train-labels-idx1-ubyte.gz")));
+        MnistDownloader d =
+                downloader(
+                        List.of(mirror),
+                        Map.of("train-labels-idx1-ubyte.gz", MnistDownloader.md5(good)));
+        DataException e =
+                assertThrows(
+                        DataException.class,
+                        () -> d.download(dir, List.of("train-labels-idx1-ubyte.gz")));
         assertTrue(e.getMessage().contains("checksum mismatch"), e.getMessage());
-        assertTrue(e.getMessage().contains("expected " + MnistDownloader.md5(good)), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("expected " + MnistDownloader.md5(good)), e.getMessage());
         assertTrue(e.getMessage().contains("into " + dir.toAbsolutePath()), e.getMessage());
         assertEquals(List.of(), leftovers(dir, List.of()), "no file, no temporary file");
     }
@@ -114,21 +128,34 @@ class MnistDownloaderTest {
         Map<String, String> md5 = new HashMap<>();
         MnistDownloader.FILES.forEach(f -> md5.put(f, "0".repeat(32)));
         Path target = dir.resolve("mnist");
-        IdxFiles.write(target.resolve("train-images-idx3-ubyte"), new byte[] {1}); // unpacked copy counts as present
-        DataException e = assertThrows(DataException.class,
-                () -> MnistDataset.ensureFiles(target, downloader(List.of(mirror), md5)));
+        IdxFiles.write(
+                target.resolve("train-images-idx3-ubyte"),
+                new byte[] {1}); // unpacked copy counts as present
+        DataException e =
+                assertThrows(
+                        DataException.class,
+                        () -> MnistDataset.ensureFiles(target, downloader(List.of(mirror), md5)));
         String m = e.getMessage();
-        assertTrue(m.startsWith("cannot download train-labels-idx1-ubyte.gz of mnist (" + mirror
-                + "train-labels-idx1-ubyte.gz: cannot connect"), m);
-        assertTrue(m.endsWith("copy the official mnist files train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz,"
-                + " t10k-labels-idx1-ubyte.gz into " + target.toAbsolutePath()), m);
+        assertTrue(
+                m.startsWith(
+                        "cannot download train-labels-idx1-ubyte.gz of mnist ("
+                                + mirror
+                                + "train-labels-idx1-ubyte.gz: cannot connect"),
+                m);
+        assertTrue(
+                m.endsWith(
+                        "copy the official mnist files train-labels-idx1-ubyte.gz,"
+                                + " t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz into "
+                                + target.toAbsolutePath()),
+                m);
         assertTrue(!m.contains("\n"), m);
         assertEquals(List.of(), leftovers(target, List.of("train-images-idx3-ubyte")));
     }
 
     @Test
     void unknownDatasetsAreRefused() {
-        DataException e = assertThrows(DataException.class, () -> MnistDownloader.forDataset("cifar"));
+        DataException e =
+                assertThrows(DataException.class, () -> MnistDownloader.forDataset("cifar"));
         assertEquals("unknown dataset 'cifar': expected mnist or fashion-mnist", e.getMessage());
     }
 
@@ -138,7 +165,10 @@ class MnistDownloaderTest {
             return List.of();
         }
         try (Stream<Path> files = Files.list(folder)) {
-            return files.map(p -> p.getFileName().toString()).filter(n -> !expected.contains(n)).sorted().toList();
+            return files.map(p -> p.getFileName().toString())
+                    .filter(n -> !expected.contains(n))
+                    .sorted()
+                    .toList();
         }
     }
 }

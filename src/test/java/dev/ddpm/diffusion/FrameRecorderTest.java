@@ -18,7 +18,8 @@ class FrameRecorderTest {
         assertEquals(0, steps[0]);
         assertEquals(999, steps[59]);
         for (int i = 1; i < steps.length; i++) {
-            assertTrue(steps[i] > steps[i - 1], "steps ascend: " + java.util.Arrays.toString(steps));
+            assertTrue(
+                    steps[i] > steps[i - 1], "steps ascend: " + java.util.Arrays.toString(steps));
         }
         long inLastTenth = java.util.Arrays.stream(steps).filter(s -> s >= 900).count();
         assertTrue(inLastTenth >= 20, inLastTenth + " of 60 frames in the last tenth of the steps");
@@ -32,7 +33,11 @@ class FrameRecorderTest {
             FrameRecorder recorder = new FrameRecorder(4, 2); // steps 0 and 3
             for (int part = 0; part < 2; part++) {
                 for (int i = 0; i < 4; i++) {
-                    recorder.onStep(i, 4, 40 - 10 * i, m.full(new Shape(part + 1, 1, 1, 2), 10f * part + i));
+                    recorder.onStep(
+                            i,
+                            4,
+                            40 - 10 * i,
+                            m.full(new Shape(part + 1, 1, 1, 2), 10f * part + i));
                 }
             }
             assertEquals(2, recorder.frames().size());
@@ -40,7 +45,8 @@ class FrameRecorderTest {
             assertEquals(10, last.t());
             assertEquals(new Shape(3, 1, 1, 2), last.shape());
             assertArrayEquals(new float[] {3, 3, 13, 13, 13, 13}, last.values());
-            assertArrayEquals(new float[] {0, 0, 10, 10, 10, 10}, recorder.frames().get(0).values());
+            assertArrayEquals(
+                    new float[] {0, 0, 10, 10, 10, 10}, recorder.frames().get(0).values());
         }
     }
 }

@@ -40,21 +40,43 @@ class SamplerTest {
         manager.close();
     }
 
-    private static NoiseSchedule schedule(int timesteps, DiffusionConfig.Schedule kind, int finalTimestep) {
+    private static NoiseSchedule schedule(
+            int timesteps, DiffusionConfig.Schedule kind, int finalTimestep) {
         return NoiseScheduleTest.schedule(timesteps, kind, finalTimestep);
     }
 
     /** One batch through the shared loop, libtorch seeded first (as the generator does). */
-    static NDArray run(Sampler sampler, NoiseModel model, NoiseSchedule schedule, NDArray labels, double guidance,
-            long seed, Shape image, SamplingListener listener) {
+    static NDArray run(
+            Sampler sampler,
+            NoiseModel model,
+            NoiseSchedule schedule,
+            NDArray labels,
+            double guidance,
+            long seed,
+            Shape image,
+            SamplingListener listener) {
         JniUtils.setSeed(seed);
         return new ReverseProcess(sampler, schedule).run(model, labels, guidance, image, listener);
     }
 
-    private static float[] sample(Sampler sampler, NoiseModel model, NoiseSchedule schedule, long[] labels,
-            double guidance, long seed) {
+    private static float[] sample(
+            Sampler sampler,
+            NoiseModel model,
+            NoiseSchedule schedule,
+            long[] labels,
+            double guidance,
+            long seed) {
         try (NDManager m = manager.newSubManager()) {
-            NDArray x = run(sampler, model, schedule, NativeArrays.copyOf(m, labels), guidance, seed, IMAGE, null);
+            NDArray x =
+                    run(
+                            sampler,
+                            model,
+                            schedule,
+                            NativeArrays.copyOf(m, labels),
+                            guidance,
+                            seed,
+                            IMAGE,
+                            null);
             assertEquals(new Shape(labels.length).addAll(IMAGE), x.getShape());
             return x.toFloatArray();
         }
@@ -86,8 +108,11 @@ class SamplerTest {
 
     @Test
     void ddimWithEveryTimestepAndEtaOneUsesDdpmPosteriorStd() {
-        for (NoiseSchedule s : List.of(schedule(1000, LINEAR, 0), schedule(1000, COSINE, 0),
-                schedule(1001, LINEAR, 1))) {
+        for (NoiseSchedule s :
+                List.of(
+                        schedule(1000, LINEAR, 0),
+                        schedule(1000, COSINE, 0),
+                        schedule(1001, LINEAR, 1))) {
             List<ReverseStep> ddpm = new DdpmSampler().plan(s);
             List<ReverseStep> ddim = new DdimSampler(s.reverseSteps(), 1.0).plan(s);
             assertEquals(ddpm.size(), ddim.size());
@@ -97,15 +122,19 @@ class SamplerTest {
                 assertEquals(p.t(), q.t());
                 assertEquals(Math.sqrt(s.posteriorVariance(p.t())), p.sigma());
                 assertEquals(p.sigma(), q.sigma(), 1e-12 * p.sigma(), "sigma at t = " + p.t());
-                assertEquals(p.c(), q.c(), 1e-9 * Math.abs(p.c()), "x0 coefficient at t = " + p.t());
-                assertEquals(p.d(), q.d(), 1e-9 * Math.abs(p.d()), "x_t coefficient at t = " + p.t());
+                assertEquals(
+                        p.c(), q.c(), 1e-9 * Math.abs(p.c()), "x0 coefficient at t = " + p.t());
+                assertEquals(
+                        p.d(), q.d(), 1e-9 * Math.abs(p.d()), "x_t coefficient at t = " + p.t());
             }
         }
         NoiseSchedule s = schedule(50, LINEAR, 0);
         long[] labels = {0, 9};
         float[] ddpm = sample(new DdpmSampler(), new ToyNoiseModel(), s, labels, 0, 11);
         float[] ddim = sample(new DdimSampler(50, 1.0), new ToyNoiseModel(), s, labels, 0, 11);
-        assertTrue(maxAbsDifference(ddpm, ddim) < 1e-5, "max difference " + maxAbsDifference(ddpm, ddim));
+        assertTrue(
+                maxAbsDifference(ddpm, ddim) < 1e-5,
+                "max difference " + maxAbsDifference(ddpm, ddim));
     }
 
     @Test
@@ -155,16 +184,20 @@ class SamplerTest {
             assertArrayEquals(new long[] {2, 5, -1, -1}, call);
         }
         ToyNoiseModel toy = new ToyNoiseModel();
-        NoiseModel twoPasses = (x, t, y) -> {
-            NDArray conditional = toy.predictNoise(x, t, y);
-            NDArray unconditional = toy.predictNoise(x, t, y.onesLike().neg());
-            NDArray weight = NativeArrays.scalar(x.getManager(), (float) (1 + w));
-            return unconditional.add(conditional.sub(unconditional).mul(weight));
-        };
+        NoiseModel twoPasses =
+                (x, t, y) -> {
+                    NDArray conditional = toy.predictNoise(x, t, y);
+                    NDArray unconditional = toy.predictNoise(x, t, y.onesLike().neg());
+                    NDArray weight = NativeArrays.scalar(x.getManager(), (float) (1 + w));
+                    return unconditional.add(conditional.sub(unconditional).mul(weight));
+                };
         float[] expected = sample(new DdpmSampler(), twoPasses, s, labels, 0, 3);
         assertTrue(maxAbsDifference(expected, guided) < 1e-5);
-        assertFalse(Arrays.equals(guided, sample(new DdpmSampler(), new ToyNoiseModel(), s, labels, 0, 3)));
-        assertThrows(IllegalArgumentException.class,
+        assertFalse(
+                Arrays.equals(
+                        guided, sample(new DdpmSampler(), new ToyNoiseModel(), s, labels, 0, 3)));
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> sample(new DdpmSampler(), new ToyNoiseModel(), s, labels, -1, 3));
     }
 
@@ -173,11 +206,23 @@ class SamplerTest {
         NoiseSchedule s = schedule(60, LINEAR, 0);
         try (NDManager m = manager.newSubManager()) {
             List<Integer> liveArrays = new ArrayList<>();
-            SamplingListener count = (i, total, t, x) -> liveArrays.add(manager.getManagedArrays().size());
-            NDArray x = run(new DdpmSampler(), new ToyNoiseModel(), s, NativeArrays.copyOf(m, new long[] {1, 2}), 1.5,
-                    0, IMAGE, count);
+            SamplingListener count =
+                    (i, total, t, x) -> liveArrays.add(manager.getManagedArrays().size());
+            NDArray x =
+                    run(
+                            new DdpmSampler(),
+                            new ToyNoiseModel(),
+                            s,
+                            NativeArrays.copyOf(m, new long[] {1, 2}),
+                            1.5,
+                            0,
+                            IMAGE,
+                            count);
             assertEquals(60, liveArrays.size());
-            assertEquals(1, liveArrays.stream().distinct().count(), "live arrays per step: " + liveArrays);
+            assertEquals(
+                    1,
+                    liveArrays.stream().distinct().count(),
+                    "live arrays per step: " + liveArrays);
             assertEquals(s.timesteps(), liveArrays.size());
             x.close();
         }
@@ -190,10 +235,21 @@ class SamplerTest {
         try (NDManager m = manager.newSubManager()) {
             NoiseModel unet = UNet.create(tiny, m).frozenNoiseModel(m);
             List<Integer> liveArrays = new ArrayList<>();
-            SamplingListener count = (i, total, t, x) -> liveArrays.add(manager.getManagedArrays().size());
-            run(new DdimSampler(6, 1.0), unet, s, NativeArrays.copyOf(m, new long[] {1, 2}), 1.5, 0,
-                    new Shape(1, 16, 16), count);
-            assertEquals(1, liveArrays.stream().distinct().count(), "live arrays per step: " + liveArrays);
+            SamplingListener count =
+                    (i, total, t, x) -> liveArrays.add(manager.getManagedArrays().size());
+            run(
+                    new DdimSampler(6, 1.0),
+                    unet,
+                    s,
+                    NativeArrays.copyOf(m, new long[] {1, 2}),
+                    1.5,
+                    0,
+                    new Shape(1, 16, 16),
+                    count);
+            assertEquals(
+                    1,
+                    liveArrays.stream().distinct().count(),
+                    "live arrays per step: " + liveArrays);
         }
     }
 
@@ -203,15 +259,24 @@ class SamplerTest {
         try (NDManager m = manager.newSubManager()) {
             List<Integer> timesteps = new ArrayList<>();
             float[][] lastFrame = new float[1][];
-            SamplingListener listener = (i, total, t, x) -> {
-                timesteps.add(t);
-                assertEquals(5, total);
-                if (i == total - 1) {
-                    lastFrame[0] = x.toFloatArray();
-                }
-            };
-            NDArray x = run(new DdimSampler(5, 0), new ToyNoiseModel(), s, NativeArrays.copyOf(m, new long[] {4}), 0, 2,
-                    IMAGE, listener);
+            SamplingListener listener =
+                    (i, total, t, x) -> {
+                        timesteps.add(t);
+                        assertEquals(5, total);
+                        if (i == total - 1) {
+                            lastFrame[0] = x.toFloatArray();
+                        }
+                    };
+            NDArray x =
+                    run(
+                            new DdimSampler(5, 0),
+                            new ToyNoiseModel(),
+                            s,
+                            NativeArrays.copyOf(m, new long[] {4}),
+                            0,
+                            2,
+                            IMAGE,
+                            listener);
             assertEquals(List.of(1000, 750, 501, 251, 1), timesteps);
             assertArrayEquals(lastFrame[0], x.toFloatArray());
         }

@@ -8,9 +8,9 @@ import java.util.List;
 
 /**
  * A cheap noise predictor for sampler tests that depends on {@code x}, {@code t} and the label
- * ({@code eps = (0.5 + t / 1000) x + 0.05 (y + 1)} for a label {@code y >= 0}, without the label term
- * otherwise), and records the labels of every call. Results belong to {@code x}'s manager, as a
- * well-behaved model's do.
+ * ({@code eps = (0.5 + t / 1000) x + 0.05 (y + 1)} for a label {@code y >= 0}, without the label
+ * term otherwise), and records the labels of every call. Results belong to {@code x}'s manager, as
+ * a well-behaved model's do.
  */
 final class ToyNoiseModel implements NoiseModel {
 
@@ -25,8 +25,11 @@ final class ToyNoiseModel implements NoiseModel {
         time.attach(m);
         NDArray label = labels.toType(DataType.FLOAT32, true);
         label.attach(m);
-        NDArray labelTerm = label.add(1).mul(label.gte(0).toType(DataType.FLOAT32, false)).mul(0.05f)
-                .reshape(batch, 1, 1, 1);
+        NDArray labelTerm =
+                label.add(1)
+                        .mul(label.gte(0).toType(DataType.FLOAT32, false))
+                        .mul(0.05f)
+                        .reshape(batch, 1, 1, 1);
         return xt.mul(time.div(1000f).add(0.5f).reshape(batch, 1, 1, 1)).add(labelTerm);
     }
 }

@@ -10,7 +10,9 @@ import dev.ddpm.data.MnistDataset;
 import dev.ddpm.testing.SharedFixtures;
 import org.junit.jupiter.api.Test;
 
-/** The Fréchet distance on real MNIST features: zero for a set with itself, growing with corruption. */
+/**
+ * The Fréchet distance on real MNIST features: zero for a set with itself, growing with corruption.
+ */
 class FrechetDistanceOnMnistTest {
 
     private static final int IMAGES = 2000;
@@ -32,7 +34,9 @@ class FrechetDistanceOnMnistTest {
             for (double sigma : new double[] {0.05, 0.2, 0.5, 1.0}) {
                 NDArray noisy = images.add(noise.mul(sigma)).clip(-1, 1);
                 double distance = FrechetDistance.between(statistics(classifier, noisy), clean);
-                assertTrue(distance > previous, "noise " + sigma + ": " + distance + " after " + previous);
+                assertTrue(
+                        distance > previous,
+                        "noise " + sigma + ": " + distance + " after " + previous);
                 previous = distance;
             }
         }

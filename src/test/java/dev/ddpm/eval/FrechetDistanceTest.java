@@ -24,8 +24,12 @@ class FrechetDistanceTest {
         for (int i = 0; i < var1.length; i++) {
             expected += Math.pow(Math.sqrt(var1[i]) - Math.sqrt(var2[i]), 2);
         }
-        double got = FrechetDistance.between(mu1, MatrixUtils.createRealDiagonalMatrix(var1),
-                mu2, MatrixUtils.createRealDiagonalMatrix(var2));
+        double got =
+                FrechetDistance.between(
+                        mu1,
+                        MatrixUtils.createRealDiagonalMatrix(var1),
+                        mu2,
+                        MatrixUtils.createRealDiagonalMatrix(var2));
         assertEquals(expected, got, 1e-12);
     }
 
@@ -36,8 +40,8 @@ class FrechetDistanceTest {
             RealMatrix s1 = randomCovariance(2);
             RealMatrix s2 = randomCovariance(2);
             RealVector zero = new ArrayRealVector(2);
-            double traceRoot = Math.sqrt(s1.multiply(s2).getTrace()
-                    + 2 * Math.sqrt(det2(s1) * det2(s2)));
+            double traceRoot =
+                    Math.sqrt(s1.multiply(s2).getTrace() + 2 * Math.sqrt(det2(s1) * det2(s2)));
             double expected = s1.getTrace() + s2.getTrace() - 2 * traceRoot;
             assertEquals(expected, FrechetDistance.between(zero, s1, zero, s2), 1e-9);
         }
@@ -50,7 +54,10 @@ class FrechetDistanceTest {
         RealVector mu1 = randomVector(16);
         RealVector mu2 = randomVector(16);
         assertEquals(0, FrechetDistance.between(mu1, s1, mu1, s1), 1e-8);
-        assertEquals(FrechetDistance.between(mu1, s1, mu2, s2), FrechetDistance.between(mu2, s2, mu1, s1), 1e-8);
+        assertEquals(
+                FrechetDistance.between(mu1, s1, mu2, s2),
+                FrechetDistance.between(mu2, s2, mu1, s1),
+                1e-8);
     }
 
     @Test
@@ -61,8 +68,12 @@ class FrechetDistanceTest {
         RealVector mu2 = randomVector(8);
         RealMatrix q = new QRDecomposition(randomMatrix(8)).getQ();
         double plain = FrechetDistance.between(mu1, s1, mu2, s2);
-        double rotated = FrechetDistance.between(q.operate(mu1), q.multiply(s1).multiply(q.transpose()),
-                q.operate(mu2), q.multiply(s2).multiply(q.transpose()));
+        double rotated =
+                FrechetDistance.between(
+                        q.operate(mu1),
+                        q.multiply(s1).multiply(q.transpose()),
+                        q.operate(mu2),
+                        q.multiply(s2).multiply(q.transpose()));
         assertEquals(plain, rotated, 1e-9 * plain);
     }
 
@@ -82,7 +93,8 @@ class FrechetDistanceTest {
 
     private RealMatrix randomCovariance(int n) {
         RealMatrix a = randomMatrix(n);
-        return a.multiply(a.transpose()).add(MatrixUtils.createRealIdentityMatrix(n).scalarMultiply(0.1));
+        return a.multiply(a.transpose())
+                .add(MatrixUtils.createRealIdentityMatrix(n).scalarMultiply(0.1));
     }
 
     private RealMatrix randomMatrix(int n) {

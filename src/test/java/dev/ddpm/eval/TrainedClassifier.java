@@ -7,12 +7,13 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 
 /**
- * The classifier shared by the eval tests: trained once per build (cached under {@code target/}, which
- * {@code mvn clean} removes) on the shared MNIST files, on the CPU, with a fixed seed.
+ * The classifier shared by the eval tests: trained once per build (cached under {@code target/},
+ * which {@code mvn clean} removes) on the shared MNIST files, on the CPU, with a fixed seed.
  */
 public final class TrainedClassifier {
 
-    public static final Path CACHE = Path.of("target", "test-classifier", "mnist-lenet.safetensors");
+    public static final Path CACHE =
+            Path.of("target", "test-classifier", "mnist-lenet.safetensors");
     static final long SEED = 0;
 
     private static MnistClassifier instance;
@@ -25,7 +26,8 @@ public final class TrainedClassifier {
         if (instance == null) {
             try {
                 // Lives for the whole test JVM, like the engine.
-                instance = MnistClassifier.loadOrTrain(CACHE, mnist, NDManager.newBaseManager(), SEED);
+                instance =
+                        MnistClassifier.loadOrTrain(CACHE, mnist, NDManager.newBaseManager(), SEED);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

@@ -24,8 +24,19 @@ class GeneratorTest {
 
     private static DdpmConfig config() {
         DiffusionConfig r = DiffusionConfig.reference();
-        return DdpmConfig.reference().withModel(TINY).withDiffusion(new DiffusionConfig(20, r.schedule(),
-                r.betaStart(), r.betaEnd(), r.cosineS(), 0, true, r.loss(), r.schedulePrecision()));
+        return DdpmConfig.reference()
+                .withModel(TINY)
+                .withDiffusion(
+                        new DiffusionConfig(
+                                20,
+                                r.schedule(),
+                                r.betaStart(),
+                                r.betaEnd(),
+                                r.cosineS(),
+                                0,
+                                true,
+                                r.loss(),
+                                r.schedulePrecision()));
     }
 
     @Test
@@ -34,21 +45,27 @@ class GeneratorTest {
             UNet unet = UNet.create(TINY, m);
             try (NDManager warmUp = m.newSubManager()) {
                 // The first pass caches a few constants per image size on the model (GroupNorm's).
-                Generator.of(config(), unet, Generator.Weights.TRAINED, 7L, warmUp).generate(new long[] {1},
-                        SamplingSettings.ddim(1, 0), null);
+                Generator.of(config(), unet, Generator.Weights.TRAINED, 7L, warmUp)
+                        .generate(new long[] {1}, SamplingSettings.ddim(1, 0), null);
             }
             int liveBefore = m.getManagedArrays().size();
             try (NDManager scope = m.newSubManager()) {
-                Generator generator = Generator.of(config(), unet, Generator.Weights.TRAINED, 7L, scope);
+                Generator generator =
+                        Generator.of(config(), unet, Generator.Weights.TRAINED, 7L, scope);
                 assertEquals(new Shape(1, 16, 16), generator.imageShape());
                 long[] labels = {0, 1, 2, 3, 4};
                 List<Long> batches = new ArrayList<>();
                 SamplingSettings split = new SamplingSettings(SamplerKind.DDIM, 4, 0, 0, 9, 2);
-                Generator.Images images = generator.generate(labels, split,
-                        (i, total, t, x) -> batches.add(x.getShape().get(0)));
+                Generator.Images images =
+                        generator.generate(
+                                labels,
+                                split,
+                                (i, total, t, x) -> batches.add(x.getShape().get(0)));
                 assertEquals(new Shape(5, 1, 16, 16), images.shape());
                 assertEquals(4, images.steps());
-                assertTrue(images.seconds() > 0 && images.millisPerStep() == 1000 * images.seconds() / 4);
+                assertTrue(
+                        images.seconds() > 0
+                                && images.millisPerStep() == 1000 * images.seconds() / 4);
                 assertEquals(List.of(2L, 2L, 2L, 2L, 2L, 2L, 2L, 2L, 1L, 1L, 1L, 1L), batches);
 
                 // Batch i is seeded with seed + i: the first batch alone gives the same two images.
@@ -56,8 +73,11 @@ class GeneratorTest {
                 assertArrayEquals(firstBatch.pixels(), Arrays.copyOf(images.pixels(), 2 * 256));
                 Generator.Images again = generator.generate(labels, split, null);
                 assertArrayEquals(images.pixels(), again.pixels());
-                Generator.Images otherSeed = generator.generate(labels, new SamplingSettings(SamplerKind.DDIM, 4, 0,
-                        0, 10, 2), null);
+                Generator.Images otherSeed =
+                        generator.generate(
+                                labels,
+                                new SamplingSettings(SamplerKind.DDIM, 4, 0, 0, 10, 2),
+                                null);
                 assertFalse(Arrays.equals(images.pixels(), otherSeed.pixels()));
             }
             assertEquals(liveBefore, m.getManagedArrays().size(), "nothing left on the device");

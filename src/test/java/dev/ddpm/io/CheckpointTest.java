@@ -19,8 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class CheckpointTest {
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     @Test
     void writeThenReadRestoresEveryGroupConfigAndState() throws IOException {
@@ -28,8 +27,10 @@ class CheckpointTest {
             Map<String, NDArray> model = new LinkedHashMap<>();
             model.put("a.weight", m.randomNormal(new ai.djl.ndarray.types.Shape(3, 4)));
             model.put("b.bias", m.arange(5f));
-            Map<String, NDArray> ema = Map.of("a.weight", m.ones(new ai.djl.ndarray.types.Shape(3, 4)));
-            Map<String, NDArray> optim = Map.of("m.a.weight", m.zeros(new ai.djl.ndarray.types.Shape(3, 4)));
+            Map<String, NDArray> ema =
+                    Map.of("a.weight", m.ones(new ai.djl.ndarray.types.Shape(3, 4)));
+            Map<String, NDArray> optim =
+                    Map.of("m.a.weight", m.zeros(new ai.djl.ndarray.types.Shape(3, 4)));
             DdpmConfig config = DdpmConfig.reference();
             TrainingState state = new TrainingState(1234, 2, 17, config.train().seed(), 1200);
             Path file = dir.resolve("step-00001234.safetensors");
@@ -39,8 +40,11 @@ class CheckpointTest {
             assertEquals(config, back.config());
             assertEquals(state, back.state());
             assertEquals(model.keySet(), back.model().keySet());
-            assertArrayEquals(model.get("a.weight").toFloatArray(), back.model().get("a.weight").toFloatArray());
-            assertArrayEquals(model.get("b.bias").toFloatArray(), back.model().get("b.bias").toFloatArray());
+            assertArrayEquals(
+                    model.get("a.weight").toFloatArray(),
+                    back.model().get("a.weight").toFloatArray());
+            assertArrayEquals(
+                    model.get("b.bias").toFloatArray(), back.model().get("b.bias").toFloatArray());
             assertEquals(ema.keySet(), back.ema().keySet());
             assertEquals(optim.keySet(), back.optimizer().keySet());
             assertTrue(back.samplingWeights(true) == back.ema());
@@ -52,8 +56,13 @@ class CheckpointTest {
     void importedWeightsWithoutStateOrEmaSampleWithTheModel() throws IOException {
         try (NDManager m = NDManager.newBaseManager()) {
             Path file = dir.resolve("imported.safetensors");
-            new Checkpoint(DdpmConfig.reference(), Map.of("w", m.ones(new ai.djl.ndarray.types.Shape(2))), Map.of(),
-                    Map.of(), null).write(file);
+            new Checkpoint(
+                            DdpmConfig.reference(),
+                            Map.of("w", m.ones(new ai.djl.ndarray.types.Shape(2))),
+                            Map.of(),
+                            Map.of(),
+                            null)
+                    .write(file);
             Checkpoint back = Checkpoint.read(file, m);
             assertNull(back.state());
             assertTrue(back.samplingWeights(true) == back.model());
@@ -64,8 +73,12 @@ class CheckpointTest {
     void aPlainSafetensorsFileIsNotACheckpointAndTheMessageSaysToImportIt() throws IOException {
         try (NDManager m = NDManager.newBaseManager()) {
             Path file = dir.resolve("weights.safetensors");
-            Safetensors.write(file, Map.of("time_mlp.1.weight", m.ones(new ai.djl.ndarray.types.Shape(2))), Map.of());
-            SafetensorsException e = assertThrows(SafetensorsException.class, () -> Checkpoint.read(file, m));
+            Safetensors.write(
+                    file,
+                    Map.of("time_mlp.1.weight", m.ones(new ai.djl.ndarray.types.Shape(2))),
+                    Map.of());
+            SafetensorsException e =
+                    assertThrows(SafetensorsException.class, () -> Checkpoint.read(file, m));
             assertTrue(e.getMessage().contains("ddpm import"), e.getMessage());
         }
     }
@@ -74,17 +87,24 @@ class CheckpointTest {
     void writtenFilesAreReadableByOthersLikeAnyOrdinaryFile() throws IOException {
         Path file = dir.resolve("grid.png");
         AtomicFiles.writeString(file, "x");
-        assertTrue(Files.getPosixFilePermissions(file).contains(java.nio.file.attribute.PosixFilePermission.OTHERS_READ));
+        assertTrue(
+                Files.getPosixFilePermissions(file)
+                        .contains(java.nio.file.attribute.PosixFilePermission.OTHERS_READ));
     }
 
     @Test
     void anInterruptedWriteLeavesThePreviousFileIntactAndNoTemporaryBehind() throws IOException {
         Path file = dir.resolve("config.json");
         AtomicFiles.writeString(file, "first");
-        assertThrows(IOException.class, () -> AtomicFiles.write(file, out -> {
-            out.write("half of the second".getBytes());
-            throw new IOException("disk full");
-        }));
+        assertThrows(
+                IOException.class,
+                () ->
+                        AtomicFiles.write(
+                                file,
+                                out -> {
+                                    out.write("half of the second".getBytes());
+                                    throw new IOException("disk full");
+                                }));
         assertEquals("first", Files.readString(file));
         try (var files = Files.list(dir)) {
             assertEquals(1, files.count());

@@ -11,7 +11,10 @@ import javax.imageio.metadata.IIOMetadataNode;
 import javax.imageio.stream.ImageInputStream;
 import org.w3c.dom.Node;
 
-/** An animated GIF as the JDK's own reader sees it: frames, delays (1/100 s) and the NETSCAPE loop count. */
+/**
+ * An animated GIF as the JDK's own reader sees it: frames, delays (1/100 s) and the NETSCAPE loop
+ * count.
+ */
 public record DecodedGif(List<BufferedImage> frames, List<Integer> delays, int loopCount) {
 
     private static final String FORMAT = "javax_imageio_gif_image_1.0";
@@ -26,10 +29,12 @@ public record DecodedGif(List<BufferedImage> frames, List<Integer> delays, int l
             int loopCount = -1;
             for (int i = 0; i < count; i++) {
                 frames.add(reader.read(i));
-                IIOMetadataNode root = (IIOMetadataNode) reader.getImageMetadata(i).getAsTree(FORMAT);
+                IIOMetadataNode root =
+                        (IIOMetadataNode) reader.getImageMetadata(i).getAsTree(FORMAT);
                 for (Node n = root.getFirstChild(); n != null; n = n.getNextSibling()) {
                     if (n.getNodeName().equals("GraphicControlExtension")) {
-                        delays.add(Integer.parseInt(((IIOMetadataNode) n).getAttribute("delayTime")));
+                        delays.add(
+                                Integer.parseInt(((IIOMetadataNode) n).getAttribute("delayTime")));
                     }
                     if (n.getNodeName().equals("ApplicationExtensions")) {
                         for (Node a = n.getFirstChild(); a != null; a = a.getNextSibling()) {
@@ -49,16 +54,19 @@ public record DecodedGif(List<BufferedImage> frames, List<Integer> delays, int l
     }
 
     /**
-     * The gray level of every pixel, row by row: the sample of a gray image (its colour space is linear,
-     * so {@code getRGB} would gamma-correct it), the red channel of a palette image's colour.
+     * The gray level of every pixel, row by row: the sample of a gray image (its colour space is
+     * linear, so {@code getRGB} would gamma-correct it), the red channel of a palette image's
+     * colour.
      */
     public static int[] grayLevels(BufferedImage image) {
         boolean gray = image.getType() == BufferedImage.TYPE_BYTE_GRAY;
         int[] levels = new int[image.getWidth() * image.getHeight()];
         for (int y = 0; y < image.getHeight(); y++) {
             for (int x = 0; x < image.getWidth(); x++) {
-                levels[y * image.getWidth() + x] = gray ? image.getRaster().getSample(x, y, 0)
-                        : (image.getRGB(x, y) >> 16) & 0xff;
+                levels[y * image.getWidth() + x] =
+                        gray
+                                ? image.getRaster().getSample(x, y, 0)
+                                : (image.getRGB(x, y) >> 16) & 0xff;
             }
         }
         return levels;

@@ -13,8 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class GifWriterTest {
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     private static BufferedImage gradient(int width, int height, int offset) {
         BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_BYTE_GRAY);
@@ -42,17 +41,33 @@ class GifWriterTest {
         for (int i = 0; i < 4; i++) {
             assertEquals(40, decoded.frames().get(i).getWidth());
             assertEquals(12, decoded.frames().get(i).getHeight());
-            assertArrayEquals(DecodedGif.grayLevels(frames.get(i)), DecodedGif.grayLevels(decoded.frames().get(i)),
+            assertArrayEquals(
+                    DecodedGif.grayLevels(frames.get(i)),
+                    DecodedGif.grayLevels(decoded.frames().get(i)),
                     "frame " + i);
         }
     }
 
     @Test
     void framesMustBeGrayAndOfOneSize() {
-        assertThrows(IllegalArgumentException.class, () -> GifWriter.write(List.of(), 10, 10, dir.resolve("a.gif")));
-        assertThrows(IllegalArgumentException.class, () -> GifWriter.write(
-                List.of(gradient(4, 4, 0), gradient(4, 5, 0)), 10, 10, dir.resolve("b.gif")));
-        assertThrows(IllegalArgumentException.class, () -> GifWriter.write(
-                List.of(new BufferedImage(4, 4, BufferedImage.TYPE_INT_RGB)), 10, 10, dir.resolve("c.gif")));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> GifWriter.write(List.of(), 10, 10, dir.resolve("a.gif")));
+        assertThrows(
+                IllegalArgumentException.class,
+                () ->
+                        GifWriter.write(
+                                List.of(gradient(4, 4, 0), gradient(4, 5, 0)),
+                                10,
+                                10,
+                                dir.resolve("b.gif")));
+        assertThrows(
+                IllegalArgumentException.class,
+                () ->
+                        GifWriter.write(
+                                List.of(new BufferedImage(4, 4, BufferedImage.TYPE_INT_RGB)),
+                                10,
+                                10,
+                                dir.resolve("c.gif")));
     }
 }

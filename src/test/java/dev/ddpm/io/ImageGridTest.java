@@ -14,8 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class ImageGridTest {
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     @Test
     void valuesMapToRoundedBytes() {
@@ -49,8 +48,13 @@ class ImageGridTest {
         int[] pixel = new int[1];
         assertEquals(100, read.getRaster().getPixel(2 * 12 + 11, 7, pixel)[0]); // image 2, row 0
         assertEquals(150, read.getRaster().getPixel(3, 8 + 3, pixel)[0]); // image 3, row 1
-        assertEquals(255, read.getRaster().getPixel(12 + 2 * 4 + 3, 4 + 3, pixel)[0]); // the white pixel, scaled
-        assertEquals(50, read.getRaster().getPixel(12 + 2 * 4 - 1, 4 + 3, pixel)[0]); // its left neighbour
+        assertEquals(
+                255,
+                read.getRaster()
+                        .getPixel(12 + 2 * 4 + 3, 4 + 3, pixel)[0]); // the white pixel, scaled
+        assertEquals(
+                50,
+                read.getRaster().getPixel(12 + 2 * 4 - 1, 4 + 3, pixel)[0]); // its left neighbour
         assertEquals(0, read.getRaster().getPixel(2 * 12 + 5, 8 + 5, pixel)[0]); // empty sixth cell
         try (var files = Files.list(png.getParent())) {
             assertEquals(1, files.count(), "no temporary files left behind");
@@ -59,7 +63,9 @@ class ImageGridTest {
 
     @Test
     void rgbImagesKeepTheirChannels() throws Exception {
-        float[] values = {1, 1, -1, -1, 1, -1}; // R = [1, 1], G = [-1, -1], B = [1, -1] for a 1x2 image
+        float[] values = {
+            1, 1, -1, -1, 1, -1
+        }; // R = [1, 1], G = [-1, -1], B = [1, -1] for a 1x2 image
         Path png = dir.resolve("rgb.png");
         ImageGrid.writePng(ImageGrid.render(values, new Shape(1, 3, 1, 2), 4, 1), png);
         BufferedImage read = ImageIO.read(png.toFile());
@@ -69,8 +75,14 @@ class ImageGridTest {
 
     @Test
     void badShapesAreRefused() {
-        assertThrows(IllegalArgumentException.class, () -> ImageGrid.render(new float[8], new Shape(2, 2, 1, 2), 1, 1));
-        assertThrows(IllegalArgumentException.class, () -> ImageGrid.render(new float[3], new Shape(1, 1, 2, 2), 1, 1));
-        assertThrows(IllegalArgumentException.class, () -> ImageGrid.render(new float[4], new Shape(1, 1, 2, 2), 0, 1));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> ImageGrid.render(new float[8], new Shape(2, 2, 1, 2), 1, 1));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> ImageGrid.render(new float[3], new Shape(1, 1, 2, 2), 1, 1));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> ImageGrid.render(new float[4], new Shape(1, 1, 2, 2), 0, 1));
     }
 }

@@ -20,8 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class ReferenceWeightsTest {
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     private final NDManager manager = NDManager.newBaseManager(Device.cpu());
 
@@ -35,12 +34,19 @@ class ReferenceWeightsTest {
         Path file = dir.resolve("weights.safetensors");
         Map<String, NDArray> tensors = new LinkedHashMap<>();
         tensors.put("conv.weight", manager.create(new float[] {1, 2}));
-        tensors.put("conv.bias", manager.create(new float[] {Float.NaN, Float.POSITIVE_INFINITY, 0}));
+        tensors.put(
+                "conv.bias", manager.create(new float[] {Float.NaN, Float.POSITIVE_INFINITY, 0}));
         Safetensors.write(file, tensors, Map.of("format", "pt"));
-        String message = assertThrows(SafetensorsException.class, () -> ReferenceWeights.readModel(file, manager))
-                .getMessage();
-        assertEquals(file + " has NaN or infinity in 2 of the 3 values of tensor 'conv.bias'; export the weights"
-                + " again from a model that did not diverge", message);
+        String message =
+                assertThrows(
+                                SafetensorsException.class,
+                                () -> ReferenceWeights.readModel(file, manager))
+                        .getMessage();
+        assertEquals(
+                file
+                        + " has NaN or infinity in 2 of the 3 values of tensor 'conv.bias'; export"
+                        + " the weights again from a model that did not diverge",
+                message);
     }
 
     @Test
@@ -56,8 +62,11 @@ class ReferenceWeightsTest {
 
         tensors.put("model.conv.bias", manager.create(new float[] {Float.NEGATIVE_INFINITY}));
         Safetensors.write(file, tensors, Map.of());
-        String message = assertThrows(SafetensorsException.class, () -> ReferenceWeights.readModel(file, manager))
-                .getMessage();
+        String message =
+                assertThrows(
+                                SafetensorsException.class,
+                                () -> ReferenceWeights.readModel(file, manager))
+                        .getMessage();
         assertTrue(message.contains("tensor 'model.conv.bias'"), message);
         assertFalse(message.contains("\n"), message);
     }
@@ -72,7 +81,9 @@ class ReferenceWeightsTest {
         ReferenceWeights.write(file, weights, DdpmConfig.reference().model(), 4);
 
         Safetensors.Header header = Safetensors.readHeader(file);
-        header.entries().values().forEach(e -> assertEquals(DataType.FLOAT32, e.dataType(), e.name()));
+        header.entries()
+                .values()
+                .forEach(e -> assertEquals(DataType.FLOAT32, e.dataType(), e.name()));
         Map<String, NDArray> back = Safetensors.read(file, manager).tensors();
         assertArrayEquals(new float[] {3, -4}, back.get("steps").toFloatArray());
         assertArrayEquals(new float[] {0.25f}, back.get("scale").toFloatArray());

@@ -14,8 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class RunDirectoryTest {
 
-    @TempDir
-    Path root;
+    @TempDir Path root;
 
     private Path touch(Path p, long millis) throws IOException {
         Files.createDirectories(p.getParent());
@@ -31,7 +30,9 @@ class RunDirectoryTest {
         touch(run.checkpoint(12000), 2000);
         touch(run.checkpoint(3000), 3000);
         touch(run.root().resolve("notes.txt"), 4000);
-        assertEquals(List.of(run.checkpoint(900), run.checkpoint(3000), run.checkpoint(12000)), run.checkpoints());
+        assertEquals(
+                List.of(run.checkpoint(900), run.checkpoint(3000), run.checkpoint(12000)),
+                run.checkpoints());
         assertEquals(run.checkpoint(12000), run.latestCheckpoint().orElseThrow());
     }
 
@@ -44,19 +45,28 @@ class RunDirectoryTest {
         assertEquals(recent.checkpoint(100), RunDirectory.resolveCheckpoint("latest", root));
         assertEquals(recent.checkpoint(100), RunDirectory.resolveCheckpoint(null, root));
         assertEquals(old.checkpoint(5000), RunDirectory.resolveCheckpoint("old", root));
-        assertEquals(old.checkpoint(5000), RunDirectory.resolveCheckpoint(old.root().toString(), root));
+        assertEquals(
+                old.checkpoint(5000), RunDirectory.resolveCheckpoint(old.root().toString(), root));
         Path file = old.checkpoint(5000);
         assertEquals(file, RunDirectory.resolveCheckpoint(file.toString(), root));
     }
 
     @Test
     void missingCheckpointsSayHowToGetOne() throws IOException {
-        RunDirectory.NoCheckpointException none = assertThrows(RunDirectory.NoCheckpointException.class,
-                () -> RunDirectory.resolveCheckpoint("latest", root));
-        assertTrue(none.getMessage().contains("ddpm train") && none.getMessage().contains("ddpm import"),
+        RunDirectory.NoCheckpointException none =
+                assertThrows(
+                        RunDirectory.NoCheckpointException.class,
+                        () -> RunDirectory.resolveCheckpoint("latest", root));
+        assertTrue(
+                none.getMessage().contains("ddpm train")
+                        && none.getMessage().contains("ddpm import"),
                 none.getMessage());
         Files.createDirectories(root.resolve("empty"));
-        assertThrows(RunDirectory.NoCheckpointException.class, () -> RunDirectory.resolveCheckpoint("empty", root));
-        assertThrows(RunDirectory.NoCheckpointException.class, () -> RunDirectory.resolveCheckpoint("nope", root));
+        assertThrows(
+                RunDirectory.NoCheckpointException.class,
+                () -> RunDirectory.resolveCheckpoint("empty", root));
+        assertThrows(
+                RunDirectory.NoCheckpointException.class,
+                () -> RunDirectory.resolveCheckpoint("nope", root));
     }
 }

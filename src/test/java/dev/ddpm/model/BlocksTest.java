@@ -61,13 +61,23 @@ class BlocksTest {
             bias.getArray().set(random(out).toFloatArray());
             NDArray g = random(batch, in, h, w);
 
-            // vjp of conv2d(z, W, stride 2, padding 1) with respect to z [batch, out, 2h, 2w], at g.
+            // vjp of conv2d(z, W, stride 2, padding 1) with respect to z [batch, out, 2h, 2w], at
+            // g.
             NDArray z = manager.zeros(new Shape(batch, out, 2 * h, 2 * w));
             z.setRequiresGradient(true);
             NDArray convWeight = weight.getArray().duplicate();
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                NDArray y = z.getNDArrayInternal().convolution(z, convWeight, null, new Shape(2, 2),
-                        new Shape(1, 1), new Shape(1, 1), 1).head();
+                NDArray y =
+                        z.getNDArrayInternal()
+                                .convolution(
+                                        z,
+                                        convWeight,
+                                        null,
+                                        new Shape(2, 2),
+                                        new Shape(1, 1),
+                                        new Shape(1, 1),
+                                        1)
+                                .head();
                 collector.backward(y.mul(g).sum());
             }
             NDArray expected = z.getGradient().add(bias.getArray().reshape(1, out, 1, 1));
@@ -87,7 +97,8 @@ class BlocksTest {
         for (int ch = 0; ch < c; ch++) {
             for (int dy = 0; dy < 2; dy++) {
                 for (int dx = 0; dx < 2; dx++) {
-                    // a 1x1 weight that copies space-to-depth channel 4ch+2dy+dx into every output channel
+                    // a 1x1 weight that copies space-to-depth channel 4ch+2dy+dx into every output
+                    // channel
                     float[] w = new float[(int) (c * 4 * c)];
                     for (int o = 0; o < c; o++) {
                         w[(int) (o * 4 * c) + 4 * ch + 2 * dy + dx] = 1;
@@ -119,8 +130,12 @@ class BlocksTest {
         NDArray grouped = x.reshape(3, groups, -1);
         NDArray mean = grouped.mean(new int[] {2}, true);
         NDArray var = grouped.sub(mean).square().mean(new int[] {2}, true);
-        NDArray expected = grouped.sub(mean).div(var.add(1e-5).sqrt()).reshape(x.getShape())
-                .mul(gamma.reshape(1, channels, 1, 1)).add(beta.reshape(1, channels, 1, 1));
+        NDArray expected =
+                grouped.sub(mean)
+                        .div(var.add(1e-5).sqrt())
+                        .reshape(x.getShape())
+                        .mul(gamma.reshape(1, channels, 1, 1))
+                        .add(beta.reshape(1, channels, 1, 1));
         assertTrue(maxAbsDiff(norm.forward(ps, new NDList(x), false).head(), expected) < 1e-5);
     }
 
@@ -128,7 +143,10 @@ class BlocksTest {
     void weightStandardizationGivesMeanZeroVarianceOnePerOutputChannel() {
         WeightStandardizedConv2d conv = new WeightStandardizedConv2d(5, 6);
         conv.initialize(manager, DataType.FLOAT32);
-        conv.getDirectParameters().get("weight").getArray().set(random(6, 5, 3, 3).mul(4).add(1).toFloatArray());
+        conv.getDirectParameters()
+                .get("weight")
+                .getArray()
+                .set(random(6, 5, 3, 3).mul(4).add(1).toFloatArray());
         NDArray kernel = conv.kernel(ps, manager, false).get(0).reshape(6, 45);
         NDArray mean = kernel.mean(new int[] {1});
         NDArray var = kernel.sub(kernel.mean(new int[] {1}, true)).square().mean(new int[] {1});
@@ -145,7 +163,8 @@ class BlocksTest {
         NDArray x = random(2, 2, 5, 5);
         NDArray target = random(2, 3, 5, 5);
         try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-            NDArray y = conv.forward(new ParameterStore(manager, false), new NDList(x), true).head();
+            NDArray y =
+                    conv.forward(new ParameterStore(manager, false), new NDList(x), true).head();
             collector.backward(y.mul(target).sum());
         }
         NDArray grad = weight.getGradient();

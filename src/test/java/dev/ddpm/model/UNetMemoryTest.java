@@ -16,7 +16,9 @@ import dev.ddpm.diffusion.NoiseModel;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Training steps release everything they create: no native memory grows with the number of steps. */
+/**
+ * Training steps release everything they create: no native memory grows with the number of steps.
+ */
 class UNetMemoryTest {
 
     /** Every kind of block (attention included) at a size that runs 200 steps in seconds. */
@@ -27,7 +29,8 @@ class UNetMemoryTest {
         try (NDManager root = NDManager.newBaseManager("PyTorch");
                 NDManager modelManager = root.newSubManager()) {
             JniUtils.setSeed(1);
-            // One intra-op thread: at this size, parallelism costs more than it gains (restored below).
+            // One intra-op thread: at this size, parallelism costs more than it gains (restored
+            // below).
             int threads = JniUtils.getNumThreads();
             JniUtils.setNumThreads(1);
             try {
@@ -61,8 +64,13 @@ class UNetMemoryTest {
         }
         // the counts include sub-managers: the root sees the model's arrays
         assertTrue(modelArraysAfterWarmUp > 0 && liveAfterWarmUp >= modelArraysAfterWarmUp);
-        assertEquals(modelArraysAfterWarmUp, modelManager.getManagedArrays().size(),
+        assertEquals(
+                modelArraysAfterWarmUp,
+                modelManager.getManagedArrays().size(),
                 "arrays attached to the model's manager after warm-up vs after 200 steps");
-        assertEquals(liveAfterWarmUp, root.getManagedArrays().size(), "live arrays after warm-up vs after 200 steps");
+        assertEquals(
+                liveAfterWarmUp,
+                root.getManagedArrays().size(),
+                "live arrays after warm-up vs after 200 steps");
     }
 }

@@ -35,32 +35,42 @@ class UNetParityTest {
     @Test
     void matchesTheReferenceOutputs() throws Exception {
         try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
-            Map<String, NDArray> fixture = Safetensors.read(SharedFixtures.parityFixture(), manager).tensors();
+            Map<String, NDArray> fixture =
+                    Safetensors.read(SharedFixtures.parityFixture(), manager).tensors();
             Map<String, NDArray> weights = new LinkedHashMap<>();
-            fixture.forEach((name, array) -> {
-                if (name.startsWith("model.")) {
-                    weights.put(name.substring("model.".length()), array);
-                }
-            });
+            fixture.forEach(
+                    (name, array) -> {
+                        if (name.startsWith("model.")) {
+                            weights.put(name.substring("model.".length()), array);
+                        }
+                    });
             UNet model = UNet.create(SMALL, manager);
             model.loadWeights(weights);
             NDArray x = fixture.get("input.x");
             NDArray t = fixture.get("input.t");
             NDArray labels = fixture.get("input.labels");
             NoiseModel live = model.noiseModel(new ParameterStore(manager, false), false);
-            double withLabels = relativeError(live.predictNoise(x, t, labels), fixture.get("output.eps"));
-            double noLabels = relativeError(live.predictNoise(x, t, null), fixture.get("output.eps_nolabel"));
-            double negativeLabels = relativeError(live.predictNoise(x, t, labels.neg().sub(1)),
-                    fixture.get("output.eps_nolabel"));
-            System.out.printf("parity: rel. error %.3g with labels, %.3g without, %.3g with negative labels%n",
+            double withLabels =
+                    relativeError(live.predictNoise(x, t, labels), fixture.get("output.eps"));
+            double noLabels =
+                    relativeError(live.predictNoise(x, t, null), fixture.get("output.eps_nolabel"));
+            double negativeLabels =
+                    relativeError(
+                            live.predictNoise(x, t, labels.neg().sub(1)),
+                            fixture.get("output.eps_nolabel"));
+            System.out.printf(
+                    "parity: rel. error %.3g with labels, %.3g without, %.3g with negative"
+                            + " labels%n",
                     withLabels, noLabels, negativeLabels);
             assertTrue(withLabels < 1e-4, "relative error with labels " + withLabels);
             assertTrue(noLabels < 1e-4, "relative error without labels " + noLabels);
-            assertTrue(negativeLabels < 1e-4, "relative error with negative labels " + negativeLabels);
+            assertTrue(
+                    negativeLabels < 1e-4, "relative error with negative labels " + negativeLabels);
 
             try (NDManager frozenManager = manager.newSubManager()) {
                 NoiseModel frozen = model.frozenNoiseModel(frozenManager);
-                double frozenError = relativeError(frozen.predictNoise(x, t, labels), fixture.get("output.eps"));
+                double frozenError =
+                        relativeError(frozen.predictNoise(x, t, labels), fixture.get("output.eps"));
                 System.out.printf("parity: rel. error %.3g with frozen kernels%n", frozenError);
                 assertTrue(frozenError < 1e-4, "relative error of the frozen model " + frozenError);
             }

@@ -6,12 +6,18 @@ import dev.ddpm.io.Safetensors;
 import java.io.IOException;
 import java.util.Map;
 
-/** The reference's parity fixture, read into a manager, and the relative error used to compare with it. */
+/**
+ * The reference's parity fixture, read into a manager, and the relative error used to compare with
+ * it.
+ */
 public final class ParityFixture {
 
     private ParityFixture() {}
 
-    /** Every tensor of {@code seed-parity-small.safetensors}; skips the test when ../shared is absent. */
+    /**
+     * Every tensor of {@code seed-parity-small.safetensors}; skips the test when ../shared is
+     * absent.
+     */
     public static Map<String, NDArray> read(NDManager manager) throws IOException {
         return Safetensors.read(SharedFixtures.parityFixture(), manager).tensors();
     }

@@ -6,14 +6,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * The read-only material next to the repository ({@code ../shared}): the reference's parity fixture and
- * the official MNIST files. Absent in a user's clone, so tests that need it skip with a reason.
+ * The read-only material next to the repository ({@code ../shared}): the reference's parity fixture
+ * and the official MNIST files. Absent in a user's clone, so tests that need it skip with a reason.
  */
 public final class SharedFixtures {
 
     private SharedFixtures() {}
 
-    /** The shared folder (system property {@code ddpm.shared}, set by the build, else {@code ../shared}). */
+    /**
+     * The shared folder (system property {@code ddpm.shared}, set by the build, else {@code
+     * ../shared}).
+     */
     public static Path root() {
         return Path.of(System.getProperty("ddpm.shared", "../shared")).toAbsolutePath().normalize();
     }
@@ -29,8 +32,12 @@ public final class SharedFixtures {
     }
 
     private static Path require(Path p) {
-        assumeTrue(Files.exists(p), () -> p + " is absent (no ../shared next to the repository):"
-                + " this test needs the reference's material and runs in CI");
+        assumeTrue(
+                Files.exists(p),
+                () ->
+                        p
+                                + " is absent (no ../shared next to the repository):"
+                                + " this test needs the reference's material and runs in CI");
         return p;
     }
 }

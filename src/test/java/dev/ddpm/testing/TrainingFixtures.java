@@ -29,8 +29,9 @@ public final class TrainingFixtures {
     }
 
     /**
-     * A model of a few thousand parameters and 4 batches of 16 images per epoch, 2 epochs: seconds of CPU.
-     * Logs every 2 steps and checkpoints every 3, so epoch ends and step checkpoints both occur.
+     * A model of a few thousand parameters and 4 batches of 16 images per epoch, 2 epochs: seconds
+     * of CPU. Logs every 2 steps and checkpoints every 3, so epoch ends and step checkpoints both
+     * occur.
      */
     public static DdpmConfig tiny(Map<String, String> overrides) {
         Map<String, String> all = new LinkedHashMap<>();

@@ -23,9 +23,13 @@ class AdamOptimizerTest {
     private static final float[] START = {0.5f, -1.25f, 2f, 1e-3f};
     private static final double[] SCALE = {1, 3, -0.5, 100};
 
-    /** Loss sum(scale * w^3): the gradient changes every step, so moments and corrections all matter. */
+    /**
+     * Loss sum(scale * w^3): the gradient changes every step, so moments and corrections all
+     * matter.
+     */
     private static NDArray gradientStep(NDManager m, NDArray w) {
-        try (NDManager step = m.newSubManager(); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+        try (NDManager step = m.newSubManager();
+                GradientCollector gc = Engine.getInstance().newGradientCollector()) {
             NDArray scale = step.create(toFloat(SCALE));
             gc.backward(scale.mul(w.pow(3)).sum());
         }
@@ -59,9 +63,16 @@ class AdamOptimizerTest {
                 }
                 float[] got = w.toFloatArray();
                 for (int i = 0; i < ref.length; i++) {
-                    assertEquals(ref[i], got[i], 1e-6 + 1e-5 * Math.abs(ref[i]), "step " + t + " element " + i);
+                    assertEquals(
+                            ref[i],
+                            got[i],
+                            1e-6 + 1e-5 * Math.abs(ref[i]),
+                            "step " + t + " element " + i);
                 }
-                assertArrayEquals(new float[START.length], w.getGradient().toFloatArray(), "gradient cleared");
+                assertArrayEquals(
+                        new float[START.length],
+                        w.getGradient().toFloatArray(),
+                        "gradient cleared");
             }
             assertEquals(5, adam.steps());
             float[] savedMean = adam.state().get("m.w").toFloatArray();
@@ -99,9 +110,14 @@ class AdamOptimizerTest {
         try (NDManager m = NDManager.newBaseManager("PyTorch")) {
             NDArray w = m.create(START.clone());
             AdamOptimizer adam = new AdamOptimizer(Map.of("w", w), B1, B2, EPS, m);
-            Map<String, NDArray> bad = Map.of("m.w", m.zeros(new ai.djl.ndarray.types.Shape(3)), "v.x", m.zeros(
-                    new ai.djl.ndarray.types.Shape(4)));
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> adam.load(bad, 1));
+            Map<String, NDArray> bad =
+                    Map.of(
+                            "m.w",
+                            m.zeros(new ai.djl.ndarray.types.Shape(3)),
+                            "v.x",
+                            m.zeros(new ai.djl.ndarray.types.Shape(4)));
+            IllegalArgumentException e =
+                    assertThrows(IllegalArgumentException.class, () -> adam.load(bad, 1));
             assertTrue(e.getMessage().contains("m.w (shape"), e.getMessage());
             assertTrue(e.getMessage().contains("v.w (missing)"), e.getMessage());
             assertTrue(e.getMessage().contains("v.x (unknown)"), e.getMessage());

@@ -33,14 +33,27 @@ class ForwardProcessTest {
 
     private static ForwardProcess process(int timesteps, int finalTimestep) {
         DiffusionConfig r = DiffusionConfig.reference();
-        return new ForwardProcess(NoiseSchedule.create(new DiffusionConfig(timesteps, r.schedule(), r.betaStart(),
-                r.betaEnd(), r.cosineS(), finalTimestep, r.clipX0(), r.loss(), r.schedulePrecision())), manager);
+        return new ForwardProcess(
+                NoiseSchedule.create(
+                        new DiffusionConfig(
+                                timesteps,
+                                r.schedule(),
+                                r.betaStart(),
+                                r.betaEnd(),
+                                r.cosineS(),
+                                finalTimestep,
+                                r.clipX0(),
+                                r.loss(),
+                                r.schedulePrecision())),
+                manager);
     }
 
     @Test
     void forwardProcessMatchesTheReference() throws Exception {
         Map<String, NDArray> fixture = ParityFixture.read(manager);
-        NDArray xt = process(1001, 1).qSample(fixture.get("q.x0"), fixture.get("q.t"), fixture.get("q.noise"));
+        NDArray xt =
+                process(1001, 1)
+                        .qSample(fixture.get("q.x0"), fixture.get("q.t"), fixture.get("q.noise"));
         double error = ParityFixture.relativeError(xt, fixture.get("q.xt"));
         assertTrue(error < 1e-5, "relative error " + error);
     }

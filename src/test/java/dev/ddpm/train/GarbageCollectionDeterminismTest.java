@@ -18,19 +18,25 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Training results must not depend on when the garbage collector runs. A thread forces collections
  * all the time, so that they land inside training steps, between the forward and the backward pass:
- * an array whose memory a collection can free while libtorch still uses it (see
- * {@code NativeArrays}) then changes the gradients, and two runs of the same seed disagree.
+ * an array whose memory a collection can free while libtorch still uses it (see {@code
+ * NativeArrays}) then changes the gradients, and two runs of the same seed disagree.
  */
 class GarbageCollectionDeterminismTest {
 
-    @TempDir
-    Path tmp;
+    @TempDir Path tmp;
 
     @Test
     void sameSeedSameWeightsWhileCollectionsRunInsideSteps() throws Exception {
         // Attention (in the bottleneck), label dropout, clipping and EMA: every part of a step.
-        DdpmConfig config = TrainingFixtures.tiny(Map.of("train.label_dropout", "0.3", "train.grad_clip", "1.0",
-                "train.epochs", "3"));
+        DdpmConfig config =
+                TrainingFixtures.tiny(
+                        Map.of(
+                                "train.label_dropout",
+                                "0.3",
+                                "train.grad_clip",
+                                "1.0",
+                                "train.epochs",
+                                "3"));
         try (CollectorPressure pressure = new CollectorPressure()) {
             Map<String, float[]> first = train(config, "first", null);
             Map<String, float[]> second = train(config, "second", null);
@@ -41,7 +47,8 @@ class GarbageCollectionDeterminismTest {
         }
     }
 
-    private Map<String, float[]> train(DdpmConfig config, String name, Long stopAt) throws IOException {
+    private Map<String, float[]> train(DdpmConfig config, String name, Long stopAt)
+            throws IOException {
         RunDirectory run = new RunDirectory(tmp.resolve(name));
         if (stopAt != null) {
             try (Trainer t = new Trainer(config, TrainingFixtures.mnist(), Device.cpu())) {
@@ -61,28 +68,34 @@ class GarbageCollectionDeterminismTest {
         }
     }
 
-    private static void assertSame(Map<String, float[]> expected, Map<String, float[]> actual, String what) {
+    private static void assertSame(
+            Map<String, float[]> expected, Map<String, float[]> actual, String what) {
         assertEquals(expected.keySet(), actual.keySet());
-        expected.forEach((k, v) -> assertArrayEquals(v, actual.get(k), what + ": weight " + k + " differs"));
+        expected.forEach(
+                (k, v) -> assertArrayEquals(v, actual.get(k), what + ": weight " + k + " differs"));
     }
 
     /** A daemon thread that calls {@code System.gc()} every few milliseconds until closed. */
     private static final class CollectorPressure implements AutoCloseable {
         /** Short enough that several collections fall into every step of the tiny model. */
         private static final int PAUSE_MILLIS = 5;
+
         private volatile boolean running = true;
         private volatile int collections;
-        private final Thread thread = new Thread(() -> {
-            while (running) {
-                System.gc();
-                collections++;
-                try {
-                    Thread.sleep(PAUSE_MILLIS);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        }, "gc-pressure");
+        private final Thread thread =
+                new Thread(
+                        () -> {
+                            while (running) {
+                                System.gc();
+                                collections++;
+                                try {
+                                    Thread.sleep(PAUSE_MILLIS);
+                                } catch (InterruptedException e) {
+                                    return;
+                                }
+                            }
+                        },
+                        "gc-pressure");
 
         CollectorPressure() {
             thread.setDaemon(true);
@@ -90,7 +103,10 @@ class GarbageCollectionDeterminismTest {
         }
 
         void requireCollections(int atLeast) {
-            assertEquals(true, collections >= atLeast, "only " + collections + " collections were forced");
+            assertEquals(
+                    true,
+                    collections >= atLeast,
+                    "only " + collections + " collections were forced");
         }
 
         @Override

@@ -22,15 +22,16 @@ import org.junit.jupiter.api.io.TempDir;
 
 class MetricsLogPlotTest {
 
-    @TempDir
-    Path tmp;
+    @TempDir Path tmp;
 
     /** A run of 3000 steps logged every 50: the loss falls from about 0.5 to 0.05. */
     private BufferedImage plot(LongToDoubleFunction learningRate) throws IOException {
         MetricsLog log = new MetricsLog(tmp.resolve("metrics.jsonl"), tmp.resolve("loss.png"), 0);
         for (long step = 50; step <= 3000; step += 50) {
             double loss = 0.05 + 0.45 * Math.exp(-step / 400.0) * (step % 100 == 0 ? 1.1 : 0.9);
-            log.append(new MetricsLog.Entry(step, 0, loss, learningRate.applyAsDouble(step), 500, "t"));
+            log.append(
+                    new MetricsLog.Entry(
+                            step, 0, loss, learningRate.applyAsDouble(step), 500, "t"));
         }
         log.plot();
         return ImageIO.read(tmp.resolve("loss.png").toFile());
@@ -50,8 +51,10 @@ class MetricsLogPlotTest {
         assertEquals(MetricsLog.PLOT_WIDTH, image.getWidth());
         assertEquals(MetricsLog.PLOT_HEIGHT, image.getHeight());
         assertEquals(Color.WHITE.getRGB(), image.getRGB(0, 0));
-        assertEquals(Color.WHITE.getRGB(), image.getRGB(image.getWidth() - 1, image.getHeight() - 1));
-        // the plot area, most of the image, is white too: only lines, points, grid and labels are not
+        assertEquals(
+                Color.WHITE.getRGB(), image.getRGB(image.getWidth() - 1, image.getHeight() - 1));
+        // the plot area, most of the image, is white too: only lines, points, grid and labels are
+        // not
         double white = count(image, Color.WHITE) / (double) (image.getWidth() * image.getHeight());
         assertTrue(white > 0.75, "white share " + white);
     }
@@ -73,7 +76,9 @@ class MetricsLogPlotTest {
     }
 
     private static List<String> labels(MetricsLog.LossAxis axis) {
-        return axis.refreshTicks(null, null, null, RectangleEdge.LEFT).stream().map(ValueTick::getText).toList();
+        return axis.refreshTicks(null, null, null, RectangleEdge.LEFT).stream()
+                .map(ValueTick::getText)
+                .toList();
     }
 
     private static MetricsLog.LossAxis axis(double lower, double upper) {
@@ -85,7 +90,8 @@ class MetricsLogPlotTest {
     @Test
     void lossAxisIsLabelledOneTwoFivePerDecade() {
         assertEquals(List.of("0.05", "0.1", "0.2", "0.5"), labels(axis(0.04, 0.6)));
-        assertEquals(List.of("0.0001", "0.0002", "0.0005", "0.001", "0.002"), labels(axis(9e-5, 0.003)));
+        assertEquals(
+                List.of("0.0001", "0.0002", "0.0005", "0.001", "0.002"), labels(axis(9e-5, 0.003)));
     }
 
     @Test
@@ -98,7 +104,11 @@ class MetricsLogPlotTest {
         XYSeries point = new XYSeries("loss");
         point.add(50, 0.057);
         MetricsLog.LossAxis axis = new MetricsLog.LossAxis(MetricsLog.plainNumbers());
-        new XYPlot(new XYSeriesCollection(point), new NumberAxis(), axis, new XYLineAndShapeRenderer());
+        new XYPlot(
+                new XYSeriesCollection(point),
+                new NumberAxis(),
+                axis,
+                new XYLineAndShapeRenderer());
 
         assertEquals(List.of("0.05", "0.06"), labels(axis));
     }
@@ -118,11 +128,13 @@ class MetricsLogPlotTest {
         }
         XYSeries smooth = MetricsLog.smoothed(decay);
         for (int i = 0; i < 100; i++) {
-            assertEquals(decay.getY(i).doubleValue(), smooth.getY(i).doubleValue(), 1e-9, "point " + i);
+            assertEquals(
+                    decay.getY(i).doubleValue(), smooth.getY(i).doubleValue(), 1e-9, "point " + i);
         }
 
         decay.updateByIndex(50, 10 * decay.getY(50).doubleValue());
-        double lifted = MetricsLog.smoothed(decay).getY(50).doubleValue() / smooth.getY(50).doubleValue();
+        double lifted =
+                MetricsLog.smoothed(decay).getY(50).doubleValue() / smooth.getY(50).doubleValue();
         assertTrue(lifted < 1.3, "a tenfold spike lifts the line by " + lifted);
     }
 }

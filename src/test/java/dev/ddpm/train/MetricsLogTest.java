@@ -22,8 +22,7 @@ import org.slf4j.LoggerFactory;
 
 class MetricsLogTest {
 
-    @TempDir
-    Path tmp;
+    @TempDir Path tmp;
 
     private Path file;
     private final ListAppender<ILoggingEvent> logged = new ListAppender<>();
@@ -42,7 +41,9 @@ class MetricsLogTest {
 
     /** A line as a run writes it, spelled out here so that the file format is checked too. */
     private static String line(long step) {
-        return "{\"step\":" + step + ",\"epoch\":0,\"loss\":0.25,\"lr\":0.001,\"images_per_second\":512.0,"
+        return "{\"step\":"
+                + step
+                + ",\"epoch\":0,\"loss\":0.25,\"lr\":0.001,\"images_per_second\":512.0,"
                 + "\"time\":\"2025-01-01T00:00:00Z\"}\n";
     }
 
@@ -70,8 +71,12 @@ class MetricsLogTest {
         assertEquals(1, logged.list.size());
         ILoggingEvent warning = logged.list.get(0);
         assertEquals(Level.WARN, warning.getLevel());
-        assertTrue(warning.getFormattedMessage().contains(file.toString()), warning.getFormattedMessage());
-        assertTrue(warning.getFormattedMessage().contains("after step 100"), warning.getFormattedMessage());
+        assertTrue(
+                warning.getFormattedMessage().contains(file.toString()),
+                warning.getFormattedMessage());
+        assertTrue(
+                warning.getFormattedMessage().contains("after step 100"),
+                warning.getFormattedMessage());
     }
 
     @Test

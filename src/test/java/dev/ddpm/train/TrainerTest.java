@@ -27,8 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class TrainerTest {
 
-    @TempDir
-    Path tmp;
+    @TempDir Path tmp;
 
     private static Map<String, float[]> snapshot(Map<String, NDArray> arrays) {
         Map<String, float[]> out = new LinkedHashMap<>();
@@ -36,7 +35,8 @@ class TrainerTest {
         return out;
     }
 
-    private static void assertSameWeights(Map<String, float[]> expected, Map<String, float[]> actual, String what) {
+    private static void assertSameWeights(
+            Map<String, float[]> expected, Map<String, float[]> actual, String what) {
         assertEquals(expected.keySet(), actual.keySet());
         expected.forEach((k, v) -> assertArrayEquals(v, actual.get(k), what + " " + k));
     }
@@ -54,7 +54,8 @@ class TrainerTest {
 
         RunDirectory interrupted = new RunDirectory(tmp.resolve("interrupted"));
         try (Trainer t = new Trainer(config, TrainingFixtures.mnist(), Device.cpu())) {
-            // Stops mid-epoch (step 5 of 8 is batch 1 of epoch 1), so the position in the epoch matters.
+            // Stops mid-epoch (step 5 of 8 is batch 1 of epoch 1), so the position in the epoch
+            // matters.
             assertEquals(TrainingLoop.Outcome.STOPPED, TrainingLoop.forRun(t, interrupted).run(5));
         }
         Path checkpoint = interrupted.latestCheckpoint().orElseThrow();
@@ -72,8 +73,11 @@ class TrainerTest {
             assertSameWeights(snapshot(a.optimizer()), snapshot(b.optimizer()), "optimizer");
             assertEquals(a.state(), b.state());
         }
-        // keep_checkpoints = 2: of 3, 4 (epoch end), 5 (stop), 6 and 8 (epoch end) the last two remain.
-        assertEquals(List.of(interrupted.checkpoint(6), interrupted.checkpoint(8)), interrupted.checkpoints());
+        // keep_checkpoints = 2: of 3, 4 (epoch end), 5 (stop), 6 and 8 (epoch end) the last two
+        // remain.
+        assertEquals(
+                List.of(interrupted.checkpoint(6), interrupted.checkpoint(8)),
+                interrupted.checkpoints());
         assertTrue(Files.exists(interrupted.lossPlot()));
         // The resumed run logged steps 6 and 8 after the first session's 2 and 4.
         List<String> lines = Files.readAllLines(interrupted.metrics());
@@ -91,15 +95,24 @@ class TrainerTest {
             TrainingLoop.forRun(t, run).run(4);
             byte[] newer = Files.readAllBytes(run.checkpoint(4));
             // The step-4 checkpoint's bytes written over step 3's, cut off half-way by a failure.
-            IOException failure = assertThrows(IOException.class, () -> AtomicFiles.write(target, out -> {
-                out.write(newer, 0, newer.length / 2);
-                throw new IOException("disk full");
-            }));
+            IOException failure =
+                    assertThrows(
+                            IOException.class,
+                            () ->
+                                    AtomicFiles.write(
+                                            target,
+                                            out -> {
+                                                out.write(newer, 0, newer.length / 2);
+                                                throw new IOException("disk full");
+                                            }));
             assertEquals("disk full", failure.getMessage());
             assertArrayEquals(before, Files.readAllBytes(target));
-            try (NDManager m = NDManager.newBaseManager("PyTorch"); Stream<Path> files = Files.list(run.root())) {
+            try (NDManager m = NDManager.newBaseManager("PyTorch");
+                    Stream<Path> files = Files.list(run.root())) {
                 assertEquals(3, Checkpoint.read(target, m).state().step());
-                assertFalse(files.anyMatch(p -> p.toString().endsWith(".tmp")), "temporary file left behind");
+                assertFalse(
+                        files.anyMatch(p -> p.toString().endsWith(".tmp")),
+                        "temporary file left behind");
             }
         }
     }
@@ -113,9 +126,15 @@ class TrainerTest {
             byte[] good = Files.readAllBytes(run.checkpoint(3));
             // Divergence, as a too-large learning rate ends: a weight becomes NaN.
             t.model().weights().values().iterator().next().muli(Float.NaN);
-            TrainingDivergedException e = assertThrows(TrainingDivergedException.class, () -> TrainingLoop.forRun(t, run).run());
-            assertTrue(e.getMessage().contains("step 4") && e.getMessage().contains("NaN")
-                    && e.getMessage().contains("step 3"), e.getMessage());
+            TrainingDivergedException e =
+                    assertThrows(
+                            TrainingDivergedException.class,
+                            () -> TrainingLoop.forRun(t, run).run());
+            assertTrue(
+                    e.getMessage().contains("step 4")
+                            && e.getMessage().contains("NaN")
+                            && e.getMessage().contains("step 3"),
+                    e.getMessage());
             assertEquals(List.of(run.checkpoint(3)), run.checkpoints());
             assertArrayEquals(good, Files.readAllBytes(run.checkpoint(3)));
             assertFalse(Files.readString(run.metrics()).contains("NaN"));
