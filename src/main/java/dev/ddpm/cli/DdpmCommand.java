@@ -1,6 +1,7 @@
 package dev.ddpm.cli;
 
 import dev.ddpm.common.UserException;
+import dev.ddpm.io.AtomicFiles;
 import java.io.PrintWriter;
 import java.util.List;
 import org.slf4j.Logger;
@@ -60,7 +61,14 @@ public final class DdpmCommand implements Runnable {
      * interrupted).
      */
     public static int execute(String... args) {
-        CommandLine cli = withErrorHandling(new CommandLine(new DdpmCommand()));
+        return execute(new CommandLine(new DdpmCommand()), args);
+    }
+
+    /**
+     * Runs {@code cli} with the toolkit's error handling; an exhausted Java heap is one line too.
+     */
+    static int execute(CommandLine cli, String... args) {
+        withErrorHandling(cli);
         try {
             return cli.execute(args);
         } catch (OutOfMemoryError e) {
@@ -128,16 +136,18 @@ public final class DdpmCommand implements Runnable {
         if (e instanceof UserException) {
             err.println(name + ": " + oneLine(e.getMessage()));
         } else {
-            String message = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
             err.println(
-                    name + ": error: " + oneLine(message) + " (run with --verbose for details)");
+                    name
+                            + ": error: "
+                            + oneLine(describe(e))
+                            + " (run with --verbose for details)");
         }
         err.flush();
         return cmd.getExitCodeExceptionMapper().getExitCode(e);
     }
 
     /** Out of Java heap: one line saying what to change, whatever the command was doing. */
-    static int onOutOfMemory(CommandLine cli, OutOfMemoryError e) {
+    private static int onOutOfMemory(CommandLine cli, OutOfMemoryError e) {
         PrintWriter err = cli.getErr();
         err.println(
                 "ddpm: error: out of Java heap memory ("
@@ -149,6 +159,18 @@ public final class DdpmCommand implements Runnable {
                         + " less: a smaller --n, --max-batch or train.batch_size");
         err.flush();
         return CommandLine.ExitCode.SOFTWARE;
+    }
+
+    /** The failure in words; the JDK's file-system exceptions often carry only a path. */
+    private static String describe(Exception e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.io.IOException io) {
+                return io instanceof java.nio.file.FileSystemException || io.getMessage() == null
+                        ? AtomicFiles.describe(io)
+                        : io.getMessage();
+            }
+        }
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
     }
 
     private static String oneLine(String message) {

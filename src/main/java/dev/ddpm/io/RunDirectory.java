@@ -82,7 +82,12 @@ public record RunDirectory(Path root) {
                         StandardOpenOption.CREATE,
                         StandardOpenOption.WRITE,
                         StandardOpenOption.READ);
-        FileLock lock = channel.tryLock();
+        FileLock lock;
+        try {
+            lock = channel.tryLock();
+        } catch (java.nio.channels.OverlappingFileLockException sameProcess) {
+            lock = null;
+        }
         if (lock == null) {
             String holder = new String(Files.readAllBytes(file), StandardCharsets.UTF_8).trim();
             channel.close();
@@ -99,8 +104,9 @@ public record RunDirectory(Path root) {
                 java.nio.ByteBuffer.wrap(
                         Long.toString(ProcessHandle.current().pid())
                                 .getBytes(StandardCharsets.UTF_8)));
+        FileLock held = lock;
         return () -> {
-            lock.release();
+            held.release();
             channel.close();
         };
     }

@@ -18,6 +18,7 @@ import dev.ddpm.io.Checkpoint;
 import dev.ddpm.io.TrainingState;
 import dev.ddpm.model.UNet;
 import dev.ddpm.testing.SharedFixtures;
+import dev.ddpm.testing.Slow;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.List;
@@ -30,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code ddpm eval} end to end on a tiny randomly initialised checkpoint: the report, not the
  * quality.
  */
+@Slow
 class EvalCommandTest {
 
     /** 32x32 images (the classifier's input), one level of 8 channels, 20 timesteps. */

@@ -8,15 +8,10 @@ import dev.ddpm.io.RunDirectory;
 import dev.ddpm.io.Safetensors;
 import dev.ddpm.io.TrainingState;
 import dev.ddpm.testing.TrainingFixtures;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,60 +34,19 @@ class TrainCommandTest {
         Files.writeString(
                 config,
                 ConfigLoader.toJson(TrainingFixtures.tiny(Map.of("train.epochs", "100000"))));
-        Process p =
-                new ProcessBuilder(
-                                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                                "-Dai.djl.offline=true",
-                                "-cp",
-                                System.getProperty("java.class.path"),
-                                DdpmCommand.class.getName(),
-                                "train",
-                                "--config",
-                                config.toString(),
-                                "--run",
-                                "sig",
-                                "--device",
-                                "cpu")
-                        .directory(tmp.toFile())
-                        .redirectErrorStream(true)
-                        .start();
-        StringBuffer output = new StringBuffer();
-        CountDownLatch training = new CountDownLatch(1);
-        Thread reader =
-                new Thread(
-                        () -> {
-                            try (BufferedReader r =
-                                    new BufferedReader(
-                                            new InputStreamReader(
-                                                    p.getInputStream(), StandardCharsets.UTF_8))) {
-                                for (String line; (line = r.readLine()) != null; ) {
-                                    output.append(line).append('\n');
-                                    if (line.contains(" loss ")) {
-                                        training.countDown();
-                                    }
-                                }
-                            } catch (IOException e) {
-                                output.append(e);
-                            }
-                        });
-        reader.start();
-        try {
-            assertTrue(training.await(180, TimeUnit.SECONDS), "no training progress:\n" + output);
+        String output;
+        try (TrainingProcess p =
+                new TrainingProcess(
+                        tmp, "--config", config.toString(), "--run", "sig", "--device", "cpu")) {
+            assertTrue(
+                    p.awaitLine(line -> line.contains(" loss "), 180),
+                    "no training progress:\n" + p.output());
             // What Ctrl-C sends. (Process.destroy would close the output pipe before it is read.)
-            assertEquals(
-                    0,
-                    new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor());
-            assertTrue(p.waitFor(120, TimeUnit.SECONDS), "did not stop:\n" + output);
-            reader.join(10_000);
-        } finally {
-            if (p.isAlive()) {
-                p.destroyForcibly();
-            }
+            p.signal("INT");
+            assertEquals(130, p.exitValue(120), p.output());
+            output = p.output();
         }
-        assertEquals(130, p.exitValue(), output.toString());
-        assertTrue(
-                output.toString().contains("Continue with: ./ddpm train --resume sig"),
-                output.toString());
+        assertTrue(output.contains("Continue with: ./ddpm train --resume sig"), output);
 
         RunDirectory run = new RunDirectory(tmp.resolve("checkpoints/sig"));
         Path checkpoint =

@@ -8,11 +8,13 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.jni.JniUtils;
 import dev.ddpm.data.MnistDataset;
 import dev.ddpm.testing.SharedFixtures;
+import dev.ddpm.testing.Slow;
 import org.junit.jupiter.api.Test;
 
 /**
  * The Fréchet distance on real MNIST features: zero for a set with itself, growing with corruption.
  */
+@Slow
 class FrechetDistanceOnMnistTest {
 
     private static final int IMAGES = 2000;

@@ -6,9 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDManager;
 import dev.ddpm.data.MnistDataset;
 import dev.ddpm.testing.SharedFixtures;
+import dev.ddpm.testing.Slow;
 import java.io.IOException;
 import org.junit.jupiter.api.Test;
 
+@Slow
 class MnistClassifierTest {
 
     @Test

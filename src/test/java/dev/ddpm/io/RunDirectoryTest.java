@@ -69,4 +69,62 @@ class RunDirectoryTest {
                 RunDirectory.NoCheckpointException.class,
                 () -> RunDirectory.resolveCheckpoint("nope", root));
     }
+
+    @Test
+    void latestFallsBackToTheShippedModelOnlyWhileTheUserHasNoRun() throws IOException {
+        RunDirectory shipped = new RunDirectory(root.resolve(RunDirectory.PRETRAINED));
+        touch(shipped.checkpoint(9000), 5_000_000);
+        assertEquals(shipped.checkpoint(9000), RunDirectory.resolveCheckpoint("latest", root));
+        RunDirectory mine = new RunDirectory(root.resolve("mine"));
+        touch(mine.checkpoint(10), 1_000);
+        assertEquals(
+                mine.checkpoint(10),
+                RunDirectory.resolveCheckpoint("latest", root),
+                "the user's run, even though the shipped file is newer");
+        assertEquals(
+                shipped.checkpoint(9000),
+                RunDirectory.resolveCheckpoint(RunDirectory.PRETRAINED, root));
+    }
+
+    @Test
+    void aCheckpointRotatedAwayWhileBeingReadIsReplacedByTheNewerOne() throws IOException {
+        RunDirectory run = new RunDirectory(root.resolve("run"));
+        Path old = touch(run.checkpoint(100), 1_000);
+        Path newer = run.checkpoint(200);
+        List<Path> read = new java.util.ArrayList<>();
+        Path got =
+                RunDirectory.readCheckpoint(
+                        old,
+                        "latest",
+                        root,
+                        file -> {
+                            read.add(file);
+                            if (file.equals(old)) {
+                                // The training writes step 200 and deletes step 100 just as we open
+                                // it.
+                                try {
+                                    touch(newer, 2_000);
+                                    Files.delete(old);
+                                    Files.newInputStream(old).close();
+                                } catch (IOException e) {
+                                    throw new java.io.UncheckedIOException(e);
+                                }
+                            }
+                            return file;
+                        });
+        assertEquals(newer, got);
+        assertEquals(List.of(old, newer), read);
+        IOException missing = new java.nio.file.NoSuchFileException("x");
+        assertThrows(
+                RuntimeException.class,
+                () ->
+                        RunDirectory.readCheckpoint(
+                                newer,
+                                newer.toString(),
+                                root,
+                                file -> {
+                                    throw new java.io.UncheckedIOException(missing);
+                                }),
+                "a file the user named is not replaced");
+    }
 }

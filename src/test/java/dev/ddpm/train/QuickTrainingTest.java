@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDManager;
 import dev.ddpm.config.ConfigLoader;
 import dev.ddpm.config.DdpmConfig;
 import dev.ddpm.io.RunDirectory;
+import dev.ddpm.testing.Slow;
 import dev.ddpm.testing.TrainingFixtures;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The quick configuration's model on real MNIST, on the CPU: it learns, and memory stays flat. */
+@Slow
 class QuickTrainingTest {
 
     private static final int WARMUP = 40;
