@@ -4,6 +4,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.ddpm.common.UserException;
+import dev.ddpm.config.ConfigChoice;
+import dev.ddpm.io.AtomicFiles;
 import dev.ddpm.io.Checkpoint;
 import dev.ddpm.io.ReferenceWeights;
 import dev.ddpm.io.RunDirectory;
@@ -17,6 +19,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -31,7 +34,11 @@ import picocli.CommandLine.Spec;
         description = {
             "Writes a checkpoint's model weights as a safetensors file of the reference's"
                 + " state_dict (its parameter names, no prefix, float32), with the model's shape in"
-                + " the metadata; prints its path."
+                + " the metadata; prints its path.",
+            "With --format ddpm it writes a sampling checkpoint instead: a ddpm checkpoint that"
+                + " holds only the chosen weights (no optimizer state), with the run's"
+                + " configuration and training state in its metadata; sample, gif, eval and info"
+                + " read it, train --resume does not."
         },
         footer = {
             "",
@@ -42,7 +49,9 @@ import picocli.CommandLine.Spec;
             "  ddpm export --to weights.safetensors",
             "      the trained weights of the latest checkpoint",
             "  ddpm export --checkpoint quick --ema --to ema.safetensors",
-            "      the EMA weights of run 'quick'"
+            "      the EMA weights of run 'quick'",
+            "  ddpm export --checkpoint quick --ema --format ddpm --to small.safetensors",
+            "      a sampling checkpoint of run 'quick' (a quarter of its size)"
         })
 public final class ExportCommand implements Callable<Integer> {
 
@@ -72,6 +81,36 @@ public final class ExportCommand implements Callable<Integer> {
     @Option(names = "--force", description = "Replace an existing file.")
     boolean force;
 
+    /** What {@code --format} writes. */
+    enum Format implements ConfigChoice {
+        /** The reference's state_dict, for PyTorch. */
+        REFERENCE,
+        /** A ddpm sampling checkpoint. */
+        DDPM
+    }
+
+    @Option(
+            names = "--format",
+            paramLabel = "NAME",
+            defaultValue = "reference",
+            converter = FormatConverter.class,
+            description =
+                    "reference (default: a state_dict for PyTorch) or ddpm (a sampling"
+                            + " checkpoint).")
+    Format format;
+
+    static final class FormatConverter implements CommandLine.ITypeConverter<Format> {
+        @Override
+        public Format convert(String value) {
+            Format f = ConfigChoice.parse(Format.class, value);
+            if (f == null) {
+                throw new CommandLine.TypeConversionException(
+                        "--format must be reference or ddpm, got '" + value + "'");
+            }
+            return f;
+        }
+    }
+
     @Override
     public Integer call() throws IOException {
         common.applyLogging();
@@ -98,7 +137,18 @@ public final class ExportCommand implements Callable<Integer> {
             for (String name : model.namedParameters().keySet()) {
                 weights.put(name, source.get(name));
             }
-            ReferenceWeights.write(to, weights, read.config().model(), model.parameterCount());
+            AtomicFiles.requireWritable(to);
+            if (format == Format.DDPM) {
+                new Checkpoint(
+                                read.config(),
+                                ema ? Map.of() : weights,
+                                ema ? weights : Map.of(),
+                                Map.of(),
+                                read.state())
+                        .write(to);
+            } else {
+                ReferenceWeights.write(to, weights, read.config().model(), model.parameterCount());
+            }
             LOG.info(
                     "exported the {} weights of {} ({} tensors)",
                     ema ? "EMA" : "trained",

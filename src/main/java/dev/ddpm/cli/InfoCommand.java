@@ -107,10 +107,7 @@ public final class InfoCommand implements Callable<Integer> {
         ModelConfig config = header.config().model();
         UNet model = new UNet(config);
         for (Map<String, Shape> weights : List.of(header.model(), header.ema())) {
-            List<String> problems =
-                    weights == header.ema() && weights.isEmpty()
-                            ? List.of()
-                            : model.mismatches(weights);
+            List<String> problems = weights.isEmpty() ? List.of() : model.mismatches(weights);
             if (!problems.isEmpty()) {
                 throw new UserException(
                         file

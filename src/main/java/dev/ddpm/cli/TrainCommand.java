@@ -114,13 +114,8 @@ public final class TrainCommand implements Callable<Integer> {
             runDir = RunDirectory.named(CHECKPOINTS, run != null ? run : defaultRunName());
         } else {
             Checkpoint.Header saved = Checkpoint.readHeader(checkpoint);
+            saved.requireResumable(checkpoint);
             resumed = saved.state();
-            if (resumed == null) {
-                throw new UserException(
-                        checkpoint
-                                + " holds no training state (imported weights?), so it cannot"
-                                + " be resumed; start a new run instead");
-            }
             config = configOptions.loadOver(saved.config(), flags());
             ResumeCheck.requireCompatible(saved.config(), config, resumed.epoch());
             runDir = new RunDirectory(checkpoint.toAbsolutePath().getParent());

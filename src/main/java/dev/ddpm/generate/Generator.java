@@ -81,6 +81,12 @@ public final class Generator {
     public static Generator open(Path checkpoint, boolean preferEma, NDManager manager) {
         try (NDManager reading = manager.newSubManager()) {
             Checkpoint read = Checkpoint.read(checkpoint, reading);
+            if (!preferEma && read.model().isEmpty()) {
+                throw new UserException(
+                        checkpoint
+                                + " holds only EMA weights (a sampling checkpoint);"
+                                + " sample without --no-ema");
+            }
             Map<String, NDArray> chosen = read.samplingWeights(preferEma);
             Weights weights =
                     chosen == read.ema() && !read.ema().isEmpty() ? Weights.EMA : Weights.TRAINED;

@@ -62,7 +62,7 @@ public record Checkpoint(
 
     /** The weights to sample with: EMA when present and wanted, else the trained ones. */
     public Map<String, NDArray> samplingWeights(boolean preferEma) {
-        return preferEma && !ema.isEmpty() ? ema : model;
+        return preferEma && !ema.isEmpty() || model.isEmpty() ? ema : model;
     }
 
     public void write(Path file) throws IOException {
@@ -92,7 +92,24 @@ public record Checkpoint(
             TrainingState state,
             Map<String, Shape> model,
             Map<String, Shape> ema,
-            Map<String, Shape> optimizer) {}
+            Map<String, Shape> optimizer) {
+
+        /** Refuses, naming {@code file}, a checkpoint that training cannot continue from. */
+        public void requireResumable(Path file) {
+            if (state == null) {
+                throw new SafetensorsException(
+                        file
+                                + " holds no training state (imported weights?), so it"
+                                + " cannot be resumed; start a new run instead");
+            }
+            if (model.isEmpty() || optimizer.isEmpty()) {
+                throw new SafetensorsException(
+                        file
+                                + " holds only sampling weights (no trained weights or"
+                                + " optimizer state): it can be sampled from but not resumed");
+            }
+        }
+    }
 
     /**
      * Reads and checks a checkpoint's header without loading a tensor: format, format version,
@@ -136,10 +153,12 @@ public record Checkpoint(
         TrainingState state =
                 meta.containsKey("state") ? parseState(file, meta.get("state"), config) : null;
         Map<String, Shape> model = group(header, MODEL);
-        if (model.isEmpty()) {
+        Map<String, Shape> ema = group(header, EMA);
+        // A sampling checkpoint (the shipped model) holds only the EMA weights.
+        if (model.isEmpty() && ema.isEmpty()) {
             throw new SafetensorsException(file + " holds no model weights");
         }
-        return new Header(config, state, model, group(header, EMA), group(header, OPTIM));
+        return new Header(config, state, model, ema, group(header, OPTIM));
     }
 
     /**

@@ -12,7 +12,6 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import dev.ddpm.common.NativeArrays;
 import dev.ddpm.common.Seeds;
-import dev.ddpm.common.UserException;
 import dev.ddpm.config.DdpmConfig;
 import dev.ddpm.config.TrainConfig;
 import dev.ddpm.data.MnistDataset;
@@ -105,14 +104,9 @@ public final class Trainer implements AutoCloseable {
     /** Continues from a checkpoint of this run: weights, EMA, optimizer moments and position. */
     public void resume(Path checkpointFile) throws IOException {
         try (NDManager temp = manager.newSubManager()) {
+            Checkpoint.readHeader(checkpointFile).requireResumable(checkpointFile);
             Checkpoint c = Checkpoint.read(checkpointFile, temp);
             TrainingState s = c.state();
-            if (s == null) {
-                throw new UserException(
-                        checkpointFile
-                                + " holds no training state (imported weights?);"
-                                + " it can be sampled from but not resumed");
-            }
             s.requireWithin(checkpointFile, cursor.batchesPerEpoch());
             model.loadWeights(c.model());
             adam.load(c.optimizer(), s.step());

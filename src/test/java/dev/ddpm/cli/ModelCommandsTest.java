@@ -192,4 +192,75 @@ class ModelCommandsTest {
             assertEquals("2", back.metadata().get("resnet_depth"));
         }
     }
+
+    @Test
+    void aSamplingCheckpointHoldsOnlyTheEmaAndSamplesButDoesNotResume() throws Exception {
+        try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
+            Path checkpoint = tinyCheckpoint(m);
+            Path sampling = dir.resolve("sampling/step-00000007.safetensors");
+            Run export =
+                    ddpm(
+                            "export",
+                            "-q",
+                            "--checkpoint",
+                            checkpoint.toString(),
+                            "--ema",
+                            "--format",
+                            "ddpm",
+                            "--to",
+                            sampling.toString());
+            assertEquals(0, export.exit(), export.toString());
+            Checkpoint.Header header = Checkpoint.readHeader(sampling);
+            assertTrue(
+                    header.model().isEmpty() && header.optimizer().isEmpty(),
+                    "only the EMA weights");
+            assertEquals(Checkpoint.readHeader(checkpoint).ema(), header.ema());
+            assertEquals(7, header.state().step());
+            assertTrue(
+                    Files.size(sampling) < Files.size(checkpoint) / 2,
+                    "a fraction of the checkpoint");
+
+            Run info = ddpm("info", "--checkpoint", sampling.toString());
+            assertEquals(0, info.exit(), info.toString());
+            Path png = dir.resolve("one.png");
+            Run sample =
+                    ddpm(
+                            "sample",
+                            "-q",
+                            "--checkpoint",
+                            sampling.toString(),
+                            "--digit",
+                            "1",
+                            "--n",
+                            "1",
+                            "--steps",
+                            "2",
+                            "--out",
+                            png.toString());
+            assertEquals(0, sample.exit(), sample.toString());
+            assertUsageError(
+                    ddpm(
+                            "sample",
+                            "-q",
+                            "--checkpoint",
+                            sampling.toString(),
+                            "--digit",
+                            "1",
+                            "--no-ema"),
+                    "holds only EMA weights");
+            assertUsageError(
+                    ddpm("train", "-q", "--resume", sampling.toString(), "--device", "cpu"),
+                    "can be sampled from but not resumed");
+            assertUsageError(
+                    ddpm(
+                            "export",
+                            "--checkpoint",
+                            checkpoint.toString(),
+                            "--format",
+                            "onnx",
+                            "--to",
+                            dir.resolve("x").toString()),
+                    "--format must be reference or ddpm");
+        }
+    }
 }
