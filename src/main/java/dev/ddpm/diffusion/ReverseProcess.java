@@ -1,5 +1,6 @@
 package dev.ddpm.diffusion;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -68,7 +69,7 @@ public final class ReverseProcess {
         try (NDManager loop = out.newSubManager()) {
             Conditioning conditioning = Conditioning.of(loop, labels, guidance);
             List<DeviceStep> deviceSteps = upload(loop, plan, conditioning.labels().size());
-            NDArray x = loop.randomNormal(new Shape(labels.size()).addAll(imageShape));
+            NDArray x = initialNoise(loop, new Shape(labels.size()).addAll(imageShape));
             int total = deviceSteps.size();
             for (int i = 0; i < total; i++) {
                 try (NDManager stepManager = loop.newSubManager()) {
@@ -88,6 +89,24 @@ public final class ReverseProcess {
             }
             x.attach(out);
             return x;
+        }
+    }
+
+    /**
+     * The starting noise, always drawn by the CPU's generator and then moved to the device: the
+     * same seed then starts from the same noise on every device, so that a deterministic sampler
+     * (DDIM, eta 0) draws the same images on a GPU as on the CPU. One transfer per batch, before
+     * the loop.
+     */
+    private static NDArray initialNoise(NDManager manager, Shape shape) {
+        if (!manager.getDevice().isGpu()) {
+            return manager.randomNormal(shape);
+        }
+        try (NDManager host =
+                NDManager.newBaseManager(Device.cpu(), manager.getEngine().getEngineName())) {
+            NDArray noise = host.randomNormal(shape).toDevice(manager.getDevice(), true);
+            noise.attach(manager);
+            return noise;
         }
     }
 
