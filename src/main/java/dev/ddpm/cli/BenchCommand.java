@@ -1,21 +1,20 @@
 package dev.ddpm.cli;
 
 import ai.djl.Device;
-import ai.djl.ndarray.NDManager;
-import ai.djl.util.cuda.CudaUtils;
 import dev.ddpm.common.UserException;
 import dev.ddpm.config.DdpmConfig;
-import dev.ddpm.config.DiffusionConfig;
 import dev.ddpm.data.MnistDataset;
 import dev.ddpm.data.TrainingSet;
-import dev.ddpm.generate.Generator;
 import dev.ddpm.generate.SamplerKind;
 import dev.ddpm.generate.SamplingSettings;
+import dev.ddpm.model.UNet;
+import dev.ddpm.train.Benchmark;
 import dev.ddpm.train.ProcessMemory;
 import dev.ddpm.train.Trainer;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.lang.management.MemoryUsage;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -40,7 +39,9 @@ import picocli.CommandLine.Spec;
             "Examples:",
             "  ddpm bench --config config/quick.json                 the small model on this"
                     + " machine",
-            "  ddpm bench --device gpu --batch-size 64 --steps 50    the reference model on a GPU"
+            "  ddpm bench --device gpu --batch-size 64 --steps 50    the reference model on a GPU",
+            "  ddpm bench --device gpu --batch-size 64,128,256,512 --sampling",
+            "      images/s and GPU memory per batch size, and sampling times"
         })
 public final class BenchCommand implements Callable<Integer> {
 
@@ -51,8 +52,11 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(
             names = "--batch-size",
             paramLabel = "N",
-            description = "Images per step (default: train.batch_size).")
-    Integer batchSize;
+            split = ",",
+            description =
+                    "Images per step, or several (e.g. 64,128,256,512) to compare (default:"
+                            + " train.batch_size).")
+    List<Integer> batchSizes = new ArrayList<>();
 
     @Option(
             names = "--steps",
@@ -77,6 +81,13 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Timed DDPM sampling steps (default: ${DEFAULT-VALUE}).")
     int sampleSteps;
 
+    @Option(
+            names = "--sampling",
+            description =
+                    "Also time what users wait for: 10 digits with DDPM over every timestep and"
+                            + " with DDIM 50 steps, and 256 images with DDIM 50 steps.")
+    boolean sampling;
+
     @Spec CommandSpec spec;
 
     @Override
@@ -85,95 +96,82 @@ public final class BenchCommand implements Callable<Integer> {
         if (steps < 1 || warmup < 0 || sampleSteps < 2) {
             throw new UserException("--steps must be >= 1, --sample-steps >= 2 and --warmup >= 0");
         }
-        DdpmConfig config =
-                configOptions.load(
-                        batchSize == null
-                                ? Map.of()
-                                : Map.of("train.batch_size", batchSize.toString()));
-        int batch = config.train().batchSize();
+        if (batchSizes.stream().anyMatch(b -> b < 1)) {
+            throw new UserException("--batch-size must be at least 1, got " + batchSizes);
+        }
+        DdpmConfig config = configOptions.load();
+        List<Integer> batches =
+                batchSizes.isEmpty() ? List.of(config.train().batchSize()) : batchSizes;
+        MnistDataset.requireFits(config.model(), config.train().dataset().configName());
         Device device = common.device();
         MnistDataset data = TrainingSet.load(config);
-
-        double trainMs;
-        double samplingMs;
-        long parameters;
-        try (Trainer trainer = new Trainer(config, data, device)) {
-            parameters =
-                    trainer.model().weights().values().stream()
-                            .mapToLong(a -> a.getShape().size())
-                            .sum();
-            for (int i = 0; i < warmup; i++) {
-                trainer.step();
-            }
-            trainer.meanLossSinceLastRead();
-            long start = System.nanoTime();
-            for (int i = 0; i < steps; i++) {
-                trainer.step();
-            }
-            trainer.meanLossSinceLastRead();
-            trainMs = (System.nanoTime() - start) / 1e6 / steps;
-            samplingMs = samplingMillisPerStep(trainer, config, batch, device);
-        }
-
         PrintWriter out = spec.commandLine().getOut();
         String configName =
                 configOptions.file() == null
                         ? "reference (default)"
                         : configOptions.file().toString();
         out.printf(
-                "ddpm bench: config %s, %,d parameters, device %s, batch %d%n",
-                configName, parameters, device, batch);
-        out.printf("  %-34s %12s%n", "metric", "value");
-        out.printf("  %-34s %12.1f%n", "training ms/step (" + steps + " steps)", trainMs);
-        out.printf("  %-34s %12.1f%n", "training images/s", batch * 1000.0 / trainMs);
-        out.printf("  %-34s %12.1f%n", "sampling ms/step (DDPM, batch " + batch + ")", samplingMs);
-        out.printf("  %-34s %12s%n", "peak process RSS", mib(ProcessMemory.peakResidentBytes()));
-        if (device.isGpu()) {
-            MemoryUsage gpu = CudaUtils.getGpuMemory(device);
+                "ddpm bench: config %s, %,d parameters, device %s%n",
+                configName, new UNet(config.model()).parameterCount(), device);
+        out.printf(
+                "  %6s %14s %14s %10s %12s%n",
+                "batch", "ms/step", "host ms/step", "images/s", "GPU memory");
+        Trainer last = null;
+        try {
+            for (int batch : batches) {
+                if (last != null) {
+                    last.close();
+                }
+                last =
+                        Benchmark.trainer(
+                                configOptions.load(
+                                        Map.of("train.batch_size", Integer.toString(batch))),
+                                data,
+                                device);
+                Benchmark.Training t = Benchmark.training(last, warmup, steps);
+                out.printf(
+                        "  %6d %14.1f %14.1f %10.1f %12s%n",
+                        t.batch(),
+                        t.millisPerStep(),
+                        t.hostMillisPerStep(),
+                        t.imagesPerSecond(),
+                        t.deviceBytes() < 0 ? "-" : mib(t.deviceBytes()));
+                out.flush();
+            }
             out.printf(
-                    "  %-34s %12s%n", "GPU memory in use (whole device)", mib(gpu.getCommitted()));
-        }
-        out.flush();
-        return 0;
-    }
-
-    /**
-     * Times {@code sampleSteps} DDPM steps on a batch of mixed digits with the trainer's current
-     * weights.
-     */
-    private double samplingMillisPerStep(
-            Trainer trainer, DdpmConfig config, int batch, Device device) {
-        DiffusionConfig d = config.diffusion();
-        // The cost of a reverse step does not depend on T: a schedule of sampleSteps steps times
-        // exactly those.
-        DiffusionConfig shortSchedule =
-                new DiffusionConfig(
-                        sampleSteps + d.finalTimestep(),
-                        d.schedule(),
-                        d.betaStart(),
-                        d.betaEnd(),
-                        d.cosineS(),
-                        d.finalTimestep(),
-                        d.clipX0(),
-                        d.loss(),
-                        d.schedulePrecision());
-        long[] labels = new long[batch];
-        for (int i = 0; i < batch; i++) {
-            labels[i] = i % config.model().numClasses();
-        }
-        try (NDManager m = NDManager.newBaseManager(device, "PyTorch")) {
-            Generator generator =
-                    Generator.of(
-                            config.withDiffusion(shortSchedule),
-                            trainer.model(),
-                            Generator.Weights.TRAINED,
-                            null,
-                            m);
-            generator.generate(labels, SamplingSettings.ddim(2, 0), null);
+                    "  (%d timed steps after %d untimed; host ms/step: until the host had issued"
+                            + " them)%n",
+                    steps, warmup);
+            int batch = batches.get(batches.size() - 1);
             SamplingSettings ddpm =
                     new SamplingSettings(SamplerKind.DDPM, null, 0, 0, 0, Integer.MAX_VALUE);
-            return generator.generate(labels, ddpm, null).millisPerStep();
+            Benchmark.Sampling s = Benchmark.sampling(last, sampleSteps, ddpm, batch);
+            out.printf(
+                    "  sampling: %.1f ms per DDPM step for a batch of %d%n",
+                    1000 * s.seconds() / s.steps(), batch);
+            if (sampling) {
+                for (Benchmark.Sampling run :
+                        List.of(
+                                Benchmark.sampling(last, 0, ddpm, 10),
+                                Benchmark.sampling(last, 0, SamplingSettings.ddim(50, 0), 10),
+                                Benchmark.sampling(last, 0, SamplingSettings.ddim(50, 0), 256))) {
+                    out.printf(
+                            "  sampling: %d images, %s %d steps: %.2f s (%.1f ms per step)%n",
+                            run.images(),
+                            run.sampler(),
+                            run.steps(),
+                            run.seconds(),
+                            1000 * run.seconds() / run.steps());
+                }
+            }
+        } finally {
+            if (last != null) {
+                last.close();
+            }
         }
+        out.printf("  peak process RSS: %s%n", mib(ProcessMemory.peakResidentBytes()));
+        out.flush();
+        return 0;
     }
 
     private static String mib(long bytes) {
