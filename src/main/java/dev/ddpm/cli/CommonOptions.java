@@ -1,6 +1,7 @@
 package dev.ddpm.cli;
 
 import ai.djl.Device;
+import dev.ddpm.common.CpuThreads;
 import dev.ddpm.common.UserException;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -49,6 +50,10 @@ public final class CommonOptions {
 
     /** Loads the engine, picks the device and logs one line saying which. */
     public Device device() {
-        return Devices.resolve(device);
+        Device resolved = Devices.resolve(device);
+        if (!resolved.isGpu()) {
+            CpuThreads.watch();
+        }
+        return resolved;
     }
 }
