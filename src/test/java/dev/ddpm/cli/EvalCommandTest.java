@@ -17,8 +17,8 @@ import dev.ddpm.eval.TrainedClassifier;
 import dev.ddpm.io.Checkpoint;
 import dev.ddpm.io.TrainingState;
 import dev.ddpm.model.UNet;
-import dev.ddpm.testing.SharedFixtures;
 import dev.ddpm.testing.Slow;
+import dev.ddpm.testing.TrainingFixtures;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.List;
@@ -70,7 +70,7 @@ class EvalCommandTest {
 
     @Test
     void writesAReportWithEveryPromisedFieldAndAGridOfTheEvaluatedImages() throws Exception {
-        Path mnist = SharedFixtures.mnistDir();
+        Path mnist = TrainingFixtures.mnistDir();
         TrainedClassifier.get(); // trained (or loaded) once for all tests
         Path checkpoint = tinyCheckpoint();
         Run r =
@@ -176,7 +176,7 @@ class EvalCommandTest {
                         "--n",
                         "6000",
                         "--data-dir",
-                        SharedFixtures.mnistDir().toString()),
+                        TrainingFixtures.mnistDir().toString()),
                 "--n must be at most 5421");
     }
 

@@ -7,8 +7,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.jni.JniUtils;
 import dev.ddpm.data.MnistDataset;
-import dev.ddpm.testing.SharedFixtures;
 import dev.ddpm.testing.Slow;
+import dev.ddpm.testing.TrainingFixtures;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,7 +22,7 @@ class FrechetDistanceOnMnistTest {
     @Test
     void isZeroForASetWithItselfAndGrowsWithNoise() {
         MnistClassifier classifier = TrainedClassifier.get();
-        MnistDataset test = MnistDataset.load(SharedFixtures.mnistDir(), false);
+        MnistDataset test = MnistDataset.load(TrainingFixtures.mnistDir(), false);
         try (NDManager manager = NDManager.newBaseManager()) {
             NDArray images = test.images(manager, 0, IMAGES);
             FeatureStatistics clean = statistics(classifier, images);

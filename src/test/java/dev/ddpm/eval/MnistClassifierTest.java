@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
 import dev.ddpm.data.MnistDataset;
-import dev.ddpm.testing.SharedFixtures;
 import dev.ddpm.testing.Slow;
+import dev.ddpm.testing.TrainingFixtures;
 import java.io.IOException;
 import org.junit.jupiter.api.Test;
 
@@ -16,14 +16,15 @@ class MnistClassifierTest {
     @Test
     void classifiesTheRealMnistTestSetAtLeast99PercentRight() {
         MnistClassifier classifier = TrainedClassifier.get();
-        double accuracy = classifier.accuracy(MnistDataset.load(SharedFixtures.mnistDir(), false));
+        double accuracy =
+                classifier.accuracy(MnistDataset.load(TrainingFixtures.mnistDir(), false));
         assertTrue(accuracy >= MnistClassifier.EXPECTED_TEST_ACCURACY, "test accuracy " + accuracy);
     }
 
     @Test
     void cachedClassifierReloadsWithTheSameWeightsAndRecordedAccuracy() throws IOException {
         MnistClassifier trained = TrainedClassifier.get();
-        MnistDataset test = MnistDataset.load(SharedFixtures.mnistDir(), false);
+        MnistDataset test = MnistDataset.load(TrainingFixtures.mnistDir(), false);
         try (NDManager manager = NDManager.newBaseManager();
                 MnistClassifier reloaded = MnistClassifier.load(trained.file(), manager)) {
             assertEquals(trained.testAccuracy(), reloaded.testAccuracy());

@@ -1,7 +1,7 @@
 package dev.ddpm.eval;
 
 import ai.djl.ndarray.NDManager;
-import dev.ddpm.testing.SharedFixtures;
+import dev.ddpm.testing.TrainingFixtures;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -22,7 +22,7 @@ public final class TrainedClassifier {
 
     /** Skips the calling test when ../shared is absent. */
     public static synchronized MnistClassifier get() {
-        Path mnist = SharedFixtures.mnistDir();
+        Path mnist = TrainingFixtures.mnistDir();
         if (instance == null) {
             try {
                 // Lives for the whole test JVM, like the engine.

@@ -6,8 +6,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * The read-only material next to the repository ({@code ../shared}): the reference's parity fixture
- * and the official MNIST files. Absent in a user's clone, so tests that need it skip with a reason.
+ * The read-only material next to the repository ({@code ../shared}): the reference's parity
+ * fixture. Absent in a user's clone, so tests that need it skip with a reason. (MNIST comes from
+ * the repository's own {@code data/mnist}, see {@link TrainingFixtures}.)
  */
 public final class SharedFixtures {
 
@@ -24,11 +25,6 @@ public final class SharedFixtures {
     /** {@code fixtures/seed-parity-small.safetensors}, or skips the test when it is absent. */
     public static Path parityFixture() {
         return require(root().resolve("fixtures/seed-parity-small.safetensors"));
-    }
-
-    /** {@code data/mnist} of the shared folder, or skips the test when it is absent. */
-    public static Path mnistDir() {
-        return require(root().resolve("data/mnist"));
     }
 
     private static Path require(Path p) {

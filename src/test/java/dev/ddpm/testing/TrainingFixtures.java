@@ -14,9 +14,14 @@ public final class TrainingFixtures {
 
     private TrainingFixtures() {}
 
-    /** MNIST from ../shared, or the test is skipped. */
+    /** The repository's own copy of the official MNIST files, which every clone has. */
+    public static Path mnistDir() {
+        return Path.of("data", "mnist").toAbsolutePath();
+    }
+
+    /** The MNIST training split, loaded once per test JVM. */
     public static synchronized MnistDataset mnist() {
-        Path dir = SharedFixtures.mnistDir();
+        Path dir = mnistDir();
         if (mnist == null) {
             mnist = MnistDataset.load(dir, true);
         }
@@ -25,7 +30,7 @@ public final class TrainingFixtures {
 
     /** Data root holding {@code mnist/}, for configs run by the CLI. */
     public static Path dataRoot() {
-        return SharedFixtures.mnistDir().getParent();
+        return mnistDir().getParent();
     }
 
     /**
