@@ -1,7 +1,6 @@
 package dev.ddpm.cli;
 
 import ai.djl.Device;
-import dev.ddpm.common.CpuThreads;
 import dev.ddpm.common.UserException;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -50,10 +49,6 @@ public final class CommonOptions {
 
     /** Loads the engine, picks the device and logs one line saying which. */
     public Device device() {
-        Device resolved = Devices.resolve(device);
-        if (!resolved.isGpu()) {
-            CpuThreads.watch();
-        }
-        return resolved;
+        return Devices.resolve(device);
     }
 }

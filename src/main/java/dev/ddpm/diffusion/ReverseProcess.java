@@ -6,7 +6,6 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import dev.ddpm.common.CpuThreads;
 import dev.ddpm.common.NativeArrays;
 import java.util.ArrayList;
 import java.util.List;
@@ -73,7 +72,6 @@ public final class ReverseProcess {
             NDArray x = initialNoise(loop, new Shape(labels.size()).addAll(imageShape));
             int total = deviceSteps.size();
             for (int i = 0; i < total; i++) {
-                CpuThreads.apply();
                 try (NDManager stepManager = loop.newSubManager()) {
                     x.attach(stepManager);
                     boolean last = i == total - 1;

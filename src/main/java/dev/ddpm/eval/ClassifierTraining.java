@@ -11,7 +11,6 @@ import ai.djl.training.Trainer;
 import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Adam;
 import ai.djl.training.tracker.Tracker;
-import dev.ddpm.common.CpuThreads;
 import dev.ddpm.data.EpochOrder;
 import dev.ddpm.data.MnistDataset;
 import java.util.Arrays;
@@ -60,7 +59,6 @@ final class ClassifierTraining {
                 for (int epoch = 0; epoch < EPOCHS; epoch++) {
                     int[] permutation = order.permutation(epoch);
                     for (int b = 0; b < batches; b++) {
-                        CpuThreads.apply();
                         int[] indices =
                                 Arrays.copyOfRange(
                                         permutation, b * BATCH_SIZE, (b + 1) * BATCH_SIZE);

@@ -10,7 +10,6 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
-import dev.ddpm.common.CpuThreads;
 import dev.ddpm.common.NativeArrays;
 import dev.ddpm.common.Seeds;
 import dev.ddpm.config.DdpmConfig;
@@ -121,7 +120,6 @@ public final class Trainer implements AutoCloseable {
 
     /** One optimizer step on the next batch of the data order; nothing is read back to the host. */
     public void step() {
-        CpuThreads.apply();
         int[] indices = cursor.batch();
         JniUtils.setSeed(Seeds.mix(train.seed(), step));
         try (NDManager s = manager.newSubManager()) {
