@@ -28,12 +28,17 @@ import picocli.CommandLine.Spec;
         sortOptions = false,
         description = {
             "Prints the U-Net's architecture: its top-level blocks in execution order, their output"
-                + " shapes and parameter counts, and the total. Reads only the checkpoint's header."
+                    + " shapes and parameter counts, and the total. Reads only the checkpoint's"
+                    + " header.",
+            "Without options: the newest checkpoint's model (yours, else the shipped model's), or"
+                    + " the reference's when there is none."
         },
         footer = {
             "",
             "Examples:",
-            "  ddpm info                        the reference model (51,067,777 parameters)",
+            "  ddpm info                        the newest checkpoint's model",
+            "  ddpm info --config config/default.json   the reference model (51,067,777"
+                    + " parameters)",
             "  ddpm info --config config/quick.json",
             "  ddpm info --set model.depth=2 --set model.attention_levels=[0]",
             "  ddpm info --checkpoint latest    the newest checkpoint's model, checked"
@@ -58,18 +63,18 @@ public final class InfoCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         common.applyLogging();
         PrintWriter out = spec.commandLine().getOut();
-        ModelConfig config;
-        if (checkpoint != null) {
-            if (configOptions.file() != null || !configOptions.set.isEmpty()) {
-                throw new UserException(
-                        "--checkpoint describes the checkpoint's own configuration;"
-                                + " drop --config/--set");
-            }
-            Path file = RunDirectory.resolveCheckpoint(checkpoint, Path.of("checkpoints"));
-            config = describeCheckpoint(file, out);
-        } else {
-            config = configOptions.load().model();
+        boolean configured = configOptions.file() != null || !configOptions.set.isEmpty();
+        if (checkpoint != null && configured) {
+            throw new UserException(
+                    "--checkpoint describes the checkpoint's own configuration; drop"
+                            + " --config/--set");
         }
+        Path file =
+                checkpoint != null
+                        ? RunDirectory.resolveCheckpoint(checkpoint, Path.of("checkpoints"))
+                        : configured ? null : newestCheckpoint();
+        ModelConfig config =
+                file != null ? describeCheckpoint(file, out) : configOptions.load().model();
         UNet model = new UNet(config);
         out.printf(
                 "U-Net: time_emb_dim %d, depth %d, base_channels %d, num_classes %d, in_channels"
@@ -97,6 +102,15 @@ public final class InfoCommand implements Callable<Integer> {
         out.printf("total parameters: %,d%n", model.parameterCount());
         out.flush();
         return 0;
+    }
+
+    /** The checkpoint {@code latest} names (the user's newest, else the shipped one), or null. */
+    private static Path newestCheckpoint() {
+        try {
+            return RunDirectory.resolveCheckpoint("latest", Path.of("checkpoints"));
+        } catch (RunDirectory.NoCheckpointException none) {
+            return null;
+        }
     }
 
     /**

@@ -62,7 +62,7 @@ class ModelCommandsTest {
 
     @Test
     void infoPrintsBlocksAndTheReferenceParameterCount() throws Exception {
-        Run r = ddpm("info");
+        Run r = ddpm("info", "--config", "config/default.json");
         assertEquals(0, r.exit(), r.toString());
         for (String block :
                 List.of(
