@@ -78,7 +78,7 @@ class GarbageCollectionDeterminismTest {
     /** A daemon thread that calls {@code System.gc()} every few milliseconds until closed. */
     private static final class CollectorPressure implements AutoCloseable {
         /** Short enough that several collections fall into every step of the tiny model. */
-        private static final int PAUSE_MILLIS = 5;
+        private static final int PAUSE_MILLIS = 20;
 
         private volatile boolean running = true;
         private volatile int collections;
