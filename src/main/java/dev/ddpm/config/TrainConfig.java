@@ -20,6 +20,9 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
  * @param emaWarmup how the EMA decay ramps up (see {@link EmaWarmup})
  * @param emaWarmupSteps steps over which the {@code linear} warm-up ramps the EMA decay from 0 to
  *     {@code emaDecay}
+ * @param minSnrGamma weight each image's loss by {@code min(SNR_t, gamma) / SNR_t} (Hang et al.,
+ *     "Efficient Diffusion Training via Min-SNR Weighting"), so that the easy low-noise timesteps
+ *     do not dominate the gradients; 0 turns it off (the reference)
  * @param labelDropout probability of replacing a label by "no label" (for classifier-free guidance)
  * @param seed seed of everything random in the run
  * @param dataset the training data
@@ -47,6 +50,7 @@ public record TrainConfig(
         double emaDecay,
         EmaWarmup emaWarmup,
         int emaWarmupSteps,
+        double minSnrGamma,
         double labelDropout,
         long seed,
         Dataset dataset,
@@ -99,6 +103,7 @@ public record TrainConfig(
                 0.9999,
                 EmaWarmup.POWER,
                 2000,
+                0.0,
                 0.1,
                 0L,
                 Dataset.MNIST,
@@ -134,6 +139,10 @@ public record TrainConfig(
                 "must be in [0, 1) (0 = off), got " + emaDecay);
         v.present("train.ema_warmup", emaWarmup, EmaWarmup.class);
         v.range("train.ema_warmup_steps", emaWarmupSteps, 0, 100_000_000);
+        v.check(
+                minSnrGamma >= 0 && minSnrGamma <= 1000,
+                "train.min_snr_gamma",
+                "must be in [0, 1000] (0 = off), got " + minSnrGamma);
         v.check(
                 labelDropout >= 0 && labelDropout <= 1,
                 "train.label_dropout",

@@ -5,20 +5,20 @@ import dev.ddpm.config.DiffusionConfig;
 
 /**
  * The noise-prediction objective: the mean over all elements of {@code |noise - predicted|} (L1,
- * the reference) or of its square (L2). Written with plain array ops because DJL's {@code L1Loss}
- * ignores the prediction when given a weight.
+ * the reference) or of its square (L2), optionally with a weight per image. Written with plain
+ * array ops because DJL's {@code L1Loss} ignores the prediction when given a weight.
  */
 public enum DiffusionLoss {
     L1 {
         @Override
-        public NDArray loss(NDArray noise, NDArray predicted) {
-            return noise.sub(predicted).abs().mean();
+        NDArray error(NDArray noise, NDArray predicted) {
+            return noise.sub(predicted).abs();
         }
     },
     L2 {
         @Override
-        public NDArray loss(NDArray noise, NDArray predicted) {
-            return noise.sub(predicted).square().mean();
+        NDArray error(NDArray noise, NDArray predicted) {
+            return noise.sub(predicted).square();
         }
     };
 
@@ -30,6 +30,21 @@ public enum DiffusionLoss {
         };
     }
 
+    /** The error of each element. */
+    abstract NDArray error(NDArray noise, NDArray predicted);
+
     /** Scalar mean loss; it belongs to {@code noise}'s manager. */
-    public abstract NDArray loss(NDArray noise, NDArray predicted);
+    public NDArray loss(NDArray noise, NDArray predicted) {
+        return error(noise, predicted).mean();
+    }
+
+    /**
+     * The mean over the images {@code [B, ...]} of each image's mean error times its weight {@code
+     * [B]}; it belongs to {@code noise}'s manager.
+     */
+    public NDArray loss(NDArray noise, NDArray predicted, NDArray weights) {
+        long batch = noise.getShape().get(0);
+        // mean over several axes is not supported by DJL: one axis of the flattened images
+        return error(noise, predicted).reshape(batch, -1).mean(new int[] {1}).mul(weights).mean();
+    }
 }

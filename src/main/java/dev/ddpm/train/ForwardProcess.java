@@ -18,10 +18,15 @@ final class ForwardProcess {
     private final NDArray sqrtAlphasCumprod;
     private final NDArray sqrtOneMinusAlphasCumprod;
 
+    /** {@code min(SNR_t, gamma) / SNR_t} per timestep, or null without loss weighting. */
+    private final NDArray lossWeights;
+
     /**
+     * @param minSnrGamma weights the loss of timestep t by {@code min(SNR_t, gamma) / SNR_t}, where
+     *     {@code SNR_t = abar_t / (1 - abar_t)}; 0 for no weights
      * @param manager owns the tables; on the training device
      */
-    ForwardProcess(NoiseSchedule schedule, NDManager manager) {
+    ForwardProcess(NoiseSchedule schedule, double minSnrGamma, NDManager manager) {
         double[] abar = schedule.alphasCumprod();
         float[] signal = new float[abar.length];
         float[] noise = new float[abar.length];
@@ -33,6 +38,21 @@ final class ForwardProcess {
         this.sqrtAlphasCumprod = NativeArrays.copyOf(manager, signal, new Shape(abar.length));
         this.sqrtOneMinusAlphasCumprod =
                 NativeArrays.copyOf(manager, noise, new Shape(abar.length));
+        if (minSnrGamma > 0) {
+            float[] weights = new float[abar.length];
+            for (int t = 0; t < abar.length; t++) {
+                double snr = abar[t] / (1 - abar[t]);
+                weights[t] = (float) (Math.min(snr, minSnrGamma) / snr);
+            }
+            this.lossWeights = NativeArrays.copyOf(manager, weights, new Shape(abar.length));
+        } else {
+            this.lossWeights = null;
+        }
+    }
+
+    /** The loss weight of each image at timesteps {@code t}, or null without loss weighting. */
+    NDArray lossWeights(NDArray t) {
+        return lossWeights == null ? null : lossWeights.take(t.getManager(), t);
     }
 
     /** Uniform int64 timesteps in {@code [0, T)}, drawn on {@code manager}'s device. */

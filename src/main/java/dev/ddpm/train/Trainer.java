@@ -85,7 +85,9 @@ public final class Trainer implements AutoCloseable {
         this.weights = new ArrayList<>(named.values());
         weights.forEach(w -> w.setRequiresGradient(true));
         this.trainingModel = model.noiseModel(new ParameterStore(manager, false), true);
-        this.forward = new ForwardProcess(NoiseSchedule.create(config.diffusion()), manager);
+        this.forward =
+                new ForwardProcess(
+                        NoiseSchedule.create(config.diffusion()), train.minSnrGamma(), manager);
         this.loss = DiffusionLoss.of(config.diffusion().loss());
         this.adam =
                 new AdamOptimizer(
@@ -133,9 +135,14 @@ public final class Trainer implements AutoCloseable {
                 labels = labels.getNDArrayInternal().where(keep, noLabel);
             }
             NDArray xt = forward.qSample(x0, t, noise);
+            NDArray lossWeights = forward.lossWeights(t);
             NDArray stepLoss;
             try (GradientCollector collector = manager.getEngine().newGradientCollector()) {
-                stepLoss = loss.loss(noise, trainingModel.predictNoise(xt, t, labels));
+                NDArray predicted = trainingModel.predictNoise(xt, t, labels);
+                stepLoss =
+                        lossWeights == null
+                                ? loss.loss(noise, predicted)
+                                : loss.loss(noise, predicted, lossWeights);
                 collector.backward(stepLoss);
             }
             lossSum.addi(stepLoss);

@@ -45,6 +45,7 @@ class ForwardProcessTest {
                                 r.clipX0(),
                                 r.loss(),
                                 r.schedulePrecision())),
+                0,
                 manager);
     }
 
@@ -76,6 +77,25 @@ class ForwardProcessTest {
             }
             JniUtils.setSeed(3);
             assertArrayEquals(values, s.sampleTimesteps(m, 7000).toLongArray());
+        }
+    }
+
+    @Test
+    void minSnrWeightsCapTheEasyTimesteps() {
+        DiffusionConfig r = DiffusionConfig.reference();
+        NoiseSchedule schedule = NoiseSchedule.create(r);
+        ForwardProcess weighted = new ForwardProcess(schedule, 5, manager);
+        assertEquals(null, process(1000, 0).lossWeights(manager.create(new long[] {0})));
+        try (NDManager m = manager.newSubManager()) {
+            long[] ts = {0, 100, 500, 999};
+            float[] w =
+                    weighted.lossWeights(dev.ddpm.common.NativeArrays.copyOf(m, ts)).toFloatArray();
+            for (int i = 0; i < ts.length; i++) {
+                double abar = schedule.alphaCumprod((int) ts[i]);
+                double snr = abar / (1 - abar);
+                assertEquals(Math.min(snr, 5) / snr, w[i], 1e-6, "t = " + ts[i]);
+            }
+            assertTrue(w[0] < 0.01 && w[3] == 1f, "low noise weighted down, high noise kept");
         }
     }
 }
