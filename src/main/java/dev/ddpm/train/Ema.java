@@ -36,7 +36,9 @@ public final class Ema {
 
         public static Warmup of(dev.ddpm.config.TrainConfig train) {
             return new Warmup(
-                    train.emaDecay(), train.emaWarmup().equals("power"), train.emaWarmupSteps());
+                    train.emaDecay(),
+                    train.emaWarmup() == dev.ddpm.config.TrainConfig.EmaWarmup.POWER,
+                    train.emaWarmupSteps());
         }
 
         /** The decay used by update number {@code n} (0-based). */

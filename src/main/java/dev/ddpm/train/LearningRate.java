@@ -11,7 +11,10 @@ record LearningRate(double peak, boolean cosine, int warmupSteps, long totalStep
 
     static LearningRate of(TrainConfig train, long totalSteps) {
         return new LearningRate(
-                train.lr(), train.lrSchedule().equals("cosine"), train.lrWarmupSteps(), totalSteps);
+                train.lr(),
+                train.lrSchedule() == TrainConfig.LrSchedule.COSINE,
+                train.lrWarmupSteps(),
+                totalSteps);
     }
 
     /** The rate of the update that takes step {@code step} (0-based) to {@code step + 1}. */
