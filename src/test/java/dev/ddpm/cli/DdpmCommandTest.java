@@ -175,7 +175,7 @@ class DdpmCommandTest {
         assertEquals(List.of(1), p.loaded.model().attentionLevels());
         assertEquals("fashion-mnist", p.loaded.train().dataset().configName());
         assertEquals("cosine", p.loaded.diffusion().schedule().configName());
-        assertEquals(16, p.loaded.model().baseChannels(), "from quick.json");
+        assertEquals(8, p.loaded.model().baseChannels(), "from quick.json");
         assertEquals(1000, p.loaded.diffusion().timesteps(), "from the defaults");
 
         ProbeCommand defaults = new ProbeCommand();

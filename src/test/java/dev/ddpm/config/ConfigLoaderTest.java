@@ -49,10 +49,16 @@ class ConfigLoaderTest {
         assertEquals(1000, reference.train().epochs());
 
         DdpmConfig quick = ConfigLoader.load(Path.of("config/quick.json"), Map.of());
-        assertEquals(2, quick.model().depth());
+        assertEquals(4, quick.model().depth());
         assertEquals(List.of(), quick.model().attentionLevels());
         assertEquals(
-                reference.diffusion(), quick.diffusion(), "quick keeps the reference's diffusion");
+                ConfigLoader.load(null, Map.of("diffusion.loss", "l2")).diffusion(),
+                quick.diffusion(),
+                "quick keeps the reference's schedule, with the L2 loss");
+        DdpmConfig pretrained = ConfigLoader.load(Path.of("config/pretrained.json"), Map.of());
+        assertTrue(
+                new dev.ddpm.model.UNet(pretrained.model()).parameterCount() <= (10L << 20) / 4,
+                "the shipped model's EMA weights fit in 10 MB");
         DdpmConfig exact = ConfigLoader.load(Path.of("config/reference-exact.json"), Map.of());
         assertEquals(1001, exact.diffusion().timesteps());
     }
@@ -73,7 +79,7 @@ class ConfigLoaderTest {
         assertEquals(List.of(0, 1), c.model().attentionLevels());
         assertEquals(false, c.diffusion().clipX0());
         assertEquals(-7L, c.train().seed());
-        assertEquals(16, c.model().baseChannels(), "the file's value where not overridden");
+        assertEquals(8, c.model().baseChannels(), "the file's value where not overridden");
     }
 
     @Test
