@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
@@ -18,6 +19,12 @@ final class TrainingProcess implements AutoCloseable {
     private final Thread reader;
 
     TrainingProcess(Path workingDir, String... args) throws IOException {
+        this(workingDir, Map.of("OMP_WAIT_POLICY", "PASSIVE"), args);
+    }
+
+    /** With {@code environment} added to this process's. */
+    TrainingProcess(Path workingDir, Map<String, String> environment, String... args)
+            throws IOException {
         List<String> command =
                 new ArrayList<>(
                         List.of(
@@ -32,7 +39,7 @@ final class TrainingProcess implements AutoCloseable {
                 new ProcessBuilder(command)
                         .directory(workingDir.toFile())
                         .redirectErrorStream(true);
-        builder.environment().put("OMP_WAIT_POLICY", "PASSIVE");
+        builder.environment().putAll(environment);
         process = builder.start();
         reader =
                 new Thread(
