@@ -92,6 +92,12 @@ class LauncherTest {
         Result usage = run(clone, offline, List.of("./ddpm", "frobnicate"));
         assertEquals(2, usage.exit(), usage.err());
         assertEquals(1, usage.err().lines().count(), usage.err());
+
+        // A fresh clone has no run of its own, so the model that ships with ddpm is the default.
+        Result info = run(clone, offline, List.of("./ddpm", "info"));
+        assertEquals(0, info.exit(), info.err());
+        assertTrue(info.err().contains("using the model that ships with ddpm"), info.err());
+        assertTrue(info.out().contains("checkpoints/pretrained/step-"), info.out());
     }
 
     private static Result gitTopLevel(Path repo) throws Exception {
