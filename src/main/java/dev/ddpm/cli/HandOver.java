@@ -51,8 +51,7 @@ final class HandOver {
         builder.environment().remove("DDPM_WAIT_POLICY_CHOSEN");
         Process child = builder.start();
         // SIGINT from a terminal reaches both processes; a SIGTERM sent to this one only is passed
-        // on, and
-        // the child's own handling writes its checkpoint.
+        // on, and the child's own handling writes its checkpoint.
         Thread forward =
                 new Thread(
                         () -> {

@@ -24,7 +24,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -67,8 +66,6 @@ public final class TrainCommand implements Callable<Integer> {
 
     /** {@link #train}'s result when the run is to continue in another process. */
     private static final int HANDED_OVER = -1;
-
-    private Optional<HandOver> handOver = Optional.empty();
 
     @Mixin CommonOptions common;
 
@@ -158,7 +155,7 @@ public final class TrainCommand implements Callable<Integer> {
         if (outcome != HANDED_OVER) {
             return outcome;
         }
-        return handOver.orElseThrow().resume(runDir.root(), passedOn());
+        return HandOver.ofThisProcess().orElseThrow().resume(runDir.root(), passedOn());
     }
 
     /** The options a handed-over run keeps: how much it says, and the device. */
@@ -182,8 +179,7 @@ public final class TrainCommand implements Callable<Integer> {
         if (device.isGpu() || !CpuLoad.spinningByChoice()) {
             return null;
         }
-        handOver = HandOver.ofThisProcess();
-        return handOver.isPresent() ? CpuLoad.watch(onBusy) : null;
+        return HandOver.ofThisProcess().isPresent() ? CpuLoad.watch(onBusy) : null;
     }
 
     private int train(DdpmConfig config, RunDirectory runDir, Path checkpoint) throws IOException {

@@ -3,6 +3,7 @@ package dev.ddpm.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.ddpm.common.NativeArrays;
+import dev.ddpm.config.TrainConfig;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -34,10 +35,10 @@ public final class Ema {
 
         static final double POWER = 2.0 / 3.0;
 
-        public static Warmup of(dev.ddpm.config.TrainConfig train) {
+        public static Warmup of(TrainConfig train) {
             return new Warmup(
                     train.emaDecay(),
-                    train.emaWarmup() == dev.ddpm.config.TrainConfig.EmaWarmup.POWER,
+                    train.emaWarmup() == TrainConfig.EmaWarmup.POWER,
                     train.emaWarmupSteps());
         }
 

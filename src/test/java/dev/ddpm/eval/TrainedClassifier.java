@@ -20,7 +20,7 @@ public final class TrainedClassifier {
 
     private TrainedClassifier() {}
 
-    /** Skips the calling test when ../shared is absent. */
+    /** Trained on the repository's MNIST, or loaded from its cache, once per test JVM. */
     public static synchronized MnistClassifier get() {
         Path mnist = TrainingFixtures.mnistDir();
         if (instance == null) {
