@@ -52,9 +52,12 @@ class ConfigLoaderTest {
         assertEquals(4, quick.model().depth());
         assertEquals(List.of(), quick.model().attentionLevels());
         assertEquals(
-                ConfigLoader.load(null, Map.of("diffusion.loss", "l2")).diffusion(),
+                ConfigLoader.load(
+                                null,
+                                Map.of("diffusion.loss", "l2", "diffusion.schedule", "cosine"))
+                        .diffusion(),
                 quick.diffusion(),
-                "quick keeps the reference's schedule, with the L2 loss");
+                "quick takes the cosine schedule and the L2 loss, the rest of the reference's");
         DdpmConfig pretrained = ConfigLoader.load(Path.of("config/pretrained.json"), Map.of());
         assertTrue(
                 new dev.ddpm.model.UNet(pretrained.model()).parameterCount() <= (10L << 20) / 4,
