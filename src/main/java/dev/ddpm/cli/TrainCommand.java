@@ -1,7 +1,5 @@
 package dev.ddpm.cli;
 
-import ai.djl.Device;
-import dev.ddpm.common.CpuLoad;
 import dev.ddpm.common.UserException;
 import dev.ddpm.config.ConfigLoader;
 import dev.ddpm.config.DdpmConfig;
@@ -20,12 +18,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -63,9 +58,6 @@ public final class TrainCommand implements Callable<Integer> {
 
     /** Exit status after a stop on request, as a shell reports Ctrl-C. */
     static final int STOPPED = 130;
-
-    /** {@link #train}'s result when the run is to continue in another process. */
-    private static final int HANDED_OVER = -1;
 
     @Mixin CommonOptions common;
 
@@ -128,7 +120,6 @@ public final class TrainCommand implements Callable<Integer> {
             runDir = new RunDirectory(checkpoint.toAbsolutePath().getParent());
         }
         MnistDataset.requireFits(config.model(), config.train().dataset().configName());
-        int outcome;
         try (AutoCloseable lock = runDir.lock()) {
             if (checkpoint == null && !runDir.checkpoints().isEmpty()) {
                 throw new UserException(
@@ -150,42 +141,13 @@ public final class TrainCommand implements Callable<Integer> {
                             ? "new"
                             : "resuming step " + resumed.step() + " of " + checkpoint.getFileName(),
                     ConfigLoader.toJson(config));
-            outcome = train(config, runDir, checkpoint);
+            return train(config, runDir, checkpoint);
         }
-        if (outcome != HANDED_OVER) {
-            return outcome;
-        }
-        return HandOver.ofThisProcess().orElseThrow().resume(runDir.root(), passedOn());
-    }
-
-    /** The options a handed-over run keeps: how much it says, and the device. */
-    private List<String> passedOn() {
-        List<String> options = new ArrayList<>(List.of("--device", "cpu"));
-        if (common.quiet) {
-            options.add("--quiet");
-        }
-        if (common.verbose) {
-            options.add("--verbose");
-        }
-        return options;
-    }
-
-    /**
-     * On the CPU, when this process spins its libtorch threads because the launcher found the CPU
-     * free, watches the load and calls {@code onBusy} when other processes keep it busy; otherwise
-     * null.
-     */
-    private Thread watchTheCpu(Device device, Runnable onBusy) {
-        if (device.isGpu() || !CpuLoad.spinningByChoice()) {
-            return null;
-        }
-        return HandOver.ofThisProcess().isPresent() ? CpuLoad.watch(onBusy) : null;
     }
 
     private int train(DdpmConfig config, RunDirectory runDir, Path checkpoint) throws IOException {
-        Device device = common.device();
         MnistDataset data = TrainingSet.load(config);
-        try (Trainer trainer = new Trainer(config, data, device)) {
+        try (Trainer trainer = new Trainer(config, data, common.device())) {
             if (checkpoint != null) {
                 trainer.resume(checkpoint);
                 LOG.info(
@@ -202,29 +164,10 @@ public final class TrainCommand implements Callable<Integer> {
                     trainer.batchesPerEpoch(),
                     trainer.totalSteps());
             TrainingLoop loop = TrainingLoop.forRun(trainer, runDir);
-            AtomicBoolean busy = new AtomicBoolean();
-            Thread watch =
-                    watchTheCpu(
-                            device,
-                            () -> {
-                                busy.set(true);
-                                loop.requestStop();
-                            });
             // Open until the last line is logged: a signal's shutdown waits for it.
             try (StopSignal signal = new StopSignal(loop::requestStop, Duration.ofMinutes(10))) {
                 TrainingLoop.Outcome outcome = loop.run();
-                if (watch != null) {
-                    watch.interrupt();
-                }
                 Path last = runDir.checkpoint(trainer.stepsDone());
-                if (outcome == TrainingLoop.Outcome.STOPPED && busy.get() && !signal.received()) {
-                    LOG.info(
-                            "other processes keep the CPU busy: the run continues from step {} in a"
-                                + " new process whose libtorch threads sleep while they wait (same"
-                                + " results)",
-                            trainer.stepsDone());
-                    return HANDED_OVER;
-                }
                 if (outcome == TrainingLoop.Outcome.STOPPED) {
                     LOG.info(
                             "stopped at step {}; checkpoint {}. Continue with: ./ddpm train"

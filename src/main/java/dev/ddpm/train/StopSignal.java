@@ -14,13 +14,11 @@ public final class StopSignal implements AutoCloseable {
 
     private final CountDownLatch finished = new CountDownLatch(1);
     private final Thread hook;
-    private volatile boolean received;
 
     public StopSignal(Runnable requestStop, Duration grace) {
         this.hook =
                 new Thread(
                         () -> {
-                            received = true;
                             requestStop.run();
                             try {
                                 finished.await(grace.toMillis(), TimeUnit.MILLISECONDS);
@@ -30,11 +28,6 @@ public final class StopSignal implements AutoCloseable {
                         },
                         "ddpm-stop-on-signal");
         Runtime.getRuntime().addShutdownHook(hook);
-    }
-
-    /** Whether a signal arrived (the JVM is shutting down). */
-    public boolean received() {
-        return received;
     }
 
     /** Lets a pending shutdown proceed, or removes the hook when there was no signal. */
