@@ -17,7 +17,7 @@ import dev.ddpm.io.ReferenceWeights;
 import dev.ddpm.io.Safetensors;
 import dev.ddpm.io.TrainingState;
 import dev.ddpm.model.UNet;
-import dev.ddpm.testing.SharedFixtures;
+import dev.ddpm.testing.ParityFixture;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -25,6 +25,8 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** {@code ddpm info}, {@code ddpm import} and {@code ddpm export} end to end. */
 class ModelCommandsTest {
@@ -155,9 +157,11 @@ class ModelCommandsTest {
         }
     }
 
-    @Test
-    void importingTheReferenceFixtureThenExportingGivesItsWeightsBack() throws Exception {
-        Path fixture = SharedFixtures.parityFixture();
+    @ParameterizedTest
+    @EnumSource(ParityFixture.class)
+    void importingTheReferenceFixtureThenExportingGivesItsWeightsBack(ParityFixture parity)
+            throws Exception {
+        Path fixture = parity.file();
         Path checkpoint = dir.resolve("ref.safetensors");
         Path exported = dir.resolve("ref-export.safetensors");
         assertEquals(
@@ -188,7 +192,7 @@ class ModelCommandsTest {
                                     back.tensors().get(name).toFloatArray(),
                                     0f,
                                     name));
-            assertEquals("3206369", back.metadata().get("params"));
+            assertEquals("" + parity.parameters(), back.metadata().get("params"));
             assertEquals("2", back.metadata().get("resnet_depth"));
         }
     }

@@ -6,45 +6,51 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.ddpm.config.DiffusionConfig;
-import dev.ddpm.config.ModelConfig;
+import dev.ddpm.io.ReferenceWeights;
 import dev.ddpm.model.UNet;
 import dev.ddpm.testing.ParityFixture;
-import java.util.LinkedHashMap;
+import java.io.IOException;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The loss and the reverse step against the reference's own numbers, with its weights (small
- * model).
+ * The loss and the reverse step against the reference's own numbers, with its weights (the tiny
+ * fixture in every clone, the small one where ../shared is).
  */
 class ReferenceParityTest {
 
     private static NDManager manager;
-    private static Map<String, NDArray> fixture;
-    private static NoiseModel model;
+
+    /** The fixture's tensors and its model with frozen kernels, read once per fixture. */
+    private record Loaded(Map<String, NDArray> tensors, NoiseModel model) {}
+
+    private static final Map<ParityFixture, Loaded> LOADED = new EnumMap<>(ParityFixture.class);
 
     @BeforeAll
-    static void loadReferenceModel() throws Exception {
+    static void open() {
         manager = NDManager.newBaseManager(Device.cpu());
-        fixture = ParityFixture.read(manager);
-        Map<String, NDArray> weights = new LinkedHashMap<>();
-        fixture.forEach(
-                (name, array) -> {
-                    if (name.startsWith("model.")) {
-                        weights.put(name.substring("model.".length()), array);
-                    }
-                });
-        UNet unet = UNet.create(new ModelConfig(32, 2, 64, 10, 1, 32, List.of(0), 8), manager);
-        unet.loadWeights(weights);
-        model = unet.frozenNoiseModel(manager);
     }
 
     @AfterAll
     static void close() {
         manager.close();
+    }
+
+    private static Loaded load(ParityFixture parity) throws IOException {
+        Loaded loaded = LOADED.get(parity);
+        if (loaded == null) {
+            Map<String, NDArray> tensors = parity.read(manager);
+            UNet unet = UNet.create(parity.model(), manager);
+            unet.loadWeights(ReferenceWeights.modelTensors(tensors));
+            loaded = new Loaded(tensors, unet.frozenNoiseModel(manager));
+            LOADED.put(parity, loaded);
+        }
+        return loaded;
     }
 
     private static NoiseSchedule referenceSchedule(boolean clip) {
@@ -67,8 +73,9 @@ class ReferenceParityTest {
                         precision));
     }
 
-    private static void assertClose(NDArray actual, String expected, double tolerance) {
-        double error = ParityFixture.relativeError(actual, fixture.get(expected));
+    private static void assertClose(
+            Loaded fixture, NDArray actual, String expected, double tolerance) {
+        double error = ParityFixture.relativeError(actual, fixture.tensors().get(expected));
         assertTrue(error < tolerance, expected + ": relative error " + error);
     }
 
@@ -76,11 +83,11 @@ class ReferenceParityTest {
      * The sampling loop's own step ({@link ReverseProcess#step}) from the fixture's {@code x_t} at
      * {@code t} with noise {@code z} (null: the mean, as at the final timestep).
      */
-    private static NDArray reverseStep(NoiseSchedule schedule, int t, NDArray z) {
-        NDArray xt = fixture.get("p.xt");
+    private static NDArray reverseStep(Loaded fixture, NoiseSchedule schedule, int t, NDArray z) {
+        NDArray xt = fixture.tensors().get("p.xt");
         NDManager out = xt.getManager();
         try (NDManager step = out.newSubManager()) {
-            NDArray labels = fixture.get("input.labels");
+            NDArray labels = fixture.tensors().get("input.labels");
             ReverseProcess.Conditioning conditioning =
                     ReverseProcess.Conditioning.of(step, labels, 0);
             ReverseProcess.DeviceStep coefficients =
@@ -90,32 +97,49 @@ class ReferenceParityTest {
             NDArray x = xt.duplicate();
             x.attach(step);
             NDArray prev =
-                    ReverseProcess.step(model, x, coefficients, conditioning, schedule.clipX0(), z);
+                    ReverseProcess.step(
+                            fixture.model(), x, coefficients, conditioning, schedule.clipX0(), z);
             prev.attach(out);
             return prev;
         }
     }
 
-    @Test
-    void l1LossOfTheForwardProcessMatches() {
+    @ParameterizedTest
+    @EnumSource(ParityFixture.class)
+    void l1LossOfTheForwardProcessMatches(ParityFixture parity) throws IOException {
         // The fixture's own x_t (checked against the forward process in ForwardProcessTest).
+        Loaded fixture = load(parity);
+        Map<String, NDArray> tensors = fixture.tensors();
         try (NDManager m = manager.newSubManager()) {
             NDArray predicted =
-                    model.predictNoise(
-                            fixture.get("q.xt"), fixture.get("q.t"), fixture.get("input.labels"));
+                    fixture.model()
+                            .predictNoise(
+                                    tensors.get("q.xt"),
+                                    tensors.get("q.t"),
+                                    tensors.get("input.labels"));
             predicted.attach(m);
             NDArray loss =
                     DiffusionLoss.of(DiffusionConfig.Loss.L1)
-                            .loss(fixture.get("q.noise"), predicted);
-            assertClose(loss, "loss.l1", 1e-4);
+                            .loss(tensors.get("q.noise"), predicted);
+            assertClose(fixture, loss, "loss.l1", 1e-4);
         }
     }
 
-    @Test
-    void reverseStepsMatchClippedAndUnclipped() {
-        NDArray z = fixture.get("p.z");
-        assertClose(reverseStep(referenceSchedule(true), 1000, z), "p.x_prev_clipped", 1e-4);
-        assertClose(reverseStep(referenceSchedule(false), 1000, z), "p.x_prev_unclipped", 1e-4);
+    @ParameterizedTest
+    @EnumSource(ParityFixture.class)
+    void reverseStepsMatchClippedAndUnclipped(ParityFixture parity) throws IOException {
+        Loaded fixture = load(parity);
+        NDArray z = fixture.tensors().get("p.z");
+        assertClose(
+                fixture,
+                reverseStep(fixture, referenceSchedule(true), 1000, z),
+                "p.x_prev_clipped",
+                1e-4);
+        assertClose(
+                fixture,
+                reverseStep(fixture, referenceSchedule(false), 1000, z),
+                "p.x_prev_unclipped",
+                1e-4);
     }
 
     /**
@@ -125,14 +149,27 @@ class ReferenceParityTest {
      * float32} it does the reference's arithmetic and reproduces the fixture; the exact step stays
      * within the reference's rounding of it.
      */
-    @Test
-    void finalStepMatchesWithTheReferencesFloat32ScheduleAndStaysCloseWithTheExactOne() {
+    @ParameterizedTest
+    @EnumSource(ParityFixture.class)
+    void finalStepMatchesWithTheReferencesFloat32ScheduleAndStaysCloseWithTheExactOne(
+            ParityFixture parity) throws IOException {
+        Loaded fixture = load(parity);
         assertClose(
-                reverseStep(referenceSchedule(true, DiffusionConfig.Precision.FLOAT32), 1, null),
+                fixture,
+                reverseStep(
+                        fixture,
+                        referenceSchedule(true, DiffusionConfig.Precision.FLOAT32),
+                        1,
+                        null),
                 "p.x_final_t1_clipped",
                 1e-4);
         assertClose(
-                reverseStep(referenceSchedule(true, DiffusionConfig.Precision.FLOAT64), 1, null),
+                fixture,
+                reverseStep(
+                        fixture,
+                        referenceSchedule(true, DiffusionConfig.Precision.FLOAT64),
+                        1,
+                        null),
                 "p.x_final_t1_clipped",
                 3e-4);
     }

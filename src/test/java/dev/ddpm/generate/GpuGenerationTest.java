@@ -7,14 +7,14 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.ddpm.config.DdpmConfig;
-import dev.ddpm.config.ModelConfig;
 import dev.ddpm.io.ReferenceWeights;
 import dev.ddpm.model.UNet;
 import dev.ddpm.testing.Gpus;
 import dev.ddpm.testing.ParityFixture;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * A DDIM grid (eta 0) of the same weights and seed on a GPU and on the CPU: the starting noise
@@ -23,21 +23,21 @@ import org.junit.jupiter.api.Test;
  */
 class GpuGenerationTest {
 
-    @Test
-    void ddimDrawsTheSameImagesOnTheGpuAsOnTheCpu() throws Exception {
+    @ParameterizedTest
+    @EnumSource(ParityFixture.class)
+    void ddimDrawsTheSameImagesOnTheGpuAsOnTheCpu(ParityFixture parity) throws Exception {
         Device gpu = Gpus.first();
-        ModelConfig small = new ModelConfig(32, 2, 64, 10, 1, 32, List.of(0), 8);
-        DdpmConfig config = DdpmConfig.reference().withModel(small);
+        DdpmConfig config = DdpmConfig.reference().withModel(parity.model());
         long[] labels = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
         SamplingSettings settings =
                 new SamplingSettings(SamplerKind.DDIM, 20, 0, 2, 7, Integer.MAX_VALUE);
         float[][] images = new float[2][];
         try (NDManager host = NDManager.newBaseManager(Device.cpu())) {
-            Map<String, NDArray> weights = ReferenceWeights.modelTensors(ParityFixture.read(host));
+            Map<String, NDArray> weights = ReferenceWeights.modelTensors(parity.read(host));
             int i = 0;
             for (Device device : List.of(Device.cpu(), gpu)) {
                 try (NDManager manager = NDManager.newBaseManager(device)) {
-                    UNet model = UNet.create(small, manager);
+                    UNet model = UNet.create(parity.model(), manager);
                     model.loadWeights(weights);
                     images[i++] =
                             Generator.of(config, model, Generator.Weights.TRAINED, null, manager)

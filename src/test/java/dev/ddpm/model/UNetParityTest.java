@@ -8,17 +8,21 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.training.ParameterStore;
 import dev.ddpm.config.ModelConfig;
 import dev.ddpm.diffusion.NoiseModel;
+import dev.ddpm.io.ReferenceWeights;
 import dev.ddpm.io.Safetensors;
-import dev.ddpm.testing.SharedFixtures;
-import java.util.LinkedHashMap;
-import java.util.List;
+import dev.ddpm.testing.ParityFixture;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
-/** The model computes the reference's function: outputs of the parity fixture, parameter counts. */
+/**
+ * The model computes the reference's function: outputs of the parity fixtures (the tiny one in
+ * every clone, the small one where ../shared is), parameter counts.
+ */
 class UNetParityTest {
-
-    static final ModelConfig SMALL = new ModelConfig(32, 2, 64, 10, 1, 32, List.of(0), 8);
 
     static double relativeError(NDArray actual, NDArray expected) {
         double diff = actual.sub(expected).norm().getFloat();
@@ -29,23 +33,27 @@ class UNetParityTest {
     void parameterCountsMatchTheReference() {
         // parameter shapes are fixed by the constructors: no need to allocate them
         assertEquals(51_067_777L, new UNet(ModelConfig.reference()).parameterCount());
-        assertEquals(3_206_369L, new UNet(SMALL).parameterCount());
+        for (ParityFixture fixture : ParityFixture.values()) {
+            assertEquals(
+                    fixture.parameters(), new UNet(fixture.model()).parameterCount(), "" + fixture);
+        }
     }
 
+    /** So that what passes on the tiny fixture in a clone is what CI checks on the small one. */
     @Test
-    void matchesTheReferenceOutputs() throws Exception {
+    void theTinyFixtureHoldsTheSmallOnesTensorsAtASmallerSize() throws Exception {
+        Set<String> tiny = Safetensors.readHeader(ParityFixture.TINY.file()).entries().keySet();
+        Set<String> small = Safetensors.readHeader(ParityFixture.SMALL.file()).entries().keySet();
+        assertEquals(new TreeSet<>(small), new TreeSet<>(tiny));
+    }
+
+    @ParameterizedTest
+    @EnumSource(ParityFixture.class)
+    void matchesTheReferenceOutputs(ParityFixture parity) throws Exception {
         try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
-            Map<String, NDArray> fixture =
-                    Safetensors.read(SharedFixtures.parityFixture(), manager).tensors();
-            Map<String, NDArray> weights = new LinkedHashMap<>();
-            fixture.forEach(
-                    (name, array) -> {
-                        if (name.startsWith("model.")) {
-                            weights.put(name.substring("model.".length()), array);
-                        }
-                    });
-            UNet model = UNet.create(SMALL, manager);
-            model.loadWeights(weights);
+            Map<String, NDArray> fixture = parity.read(manager);
+            UNet model = UNet.create(parity.model(), manager);
+            model.loadWeights(ReferenceWeights.modelTensors(fixture));
             NDArray x = fixture.get("input.x");
             NDArray t = fixture.get("input.t");
             NDArray labels = fixture.get("input.labels");
@@ -59,9 +67,9 @@ class UNetParityTest {
                             live.predictNoise(x, t, labels.neg().sub(1)),
                             fixture.get("output.eps_nolabel"));
             System.out.printf(
-                    "parity: rel. error %.3g with labels, %.3g without, %.3g with negative"
+                    "parity (%s): rel. error %.3g with labels, %.3g without, %.3g with negative"
                             + " labels%n",
-                    withLabels, noLabels, negativeLabels);
+                    parity, withLabels, noLabels, negativeLabels);
             assertTrue(withLabels < 1e-4, "relative error with labels " + withLabels);
             assertTrue(noLabels < 1e-4, "relative error without labels " + noLabels);
             assertTrue(
@@ -71,7 +79,8 @@ class UNetParityTest {
                 NoiseModel frozen = model.frozenNoiseModel(frozenManager);
                 double frozenError =
                         relativeError(frozen.predictNoise(x, t, labels), fixture.get("output.eps"));
-                System.out.printf("parity: rel. error %.3g with frozen kernels%n", frozenError);
+                System.out.printf(
+                        "parity (%s): rel. error %.3g with frozen kernels%n", parity, frozenError);
                 assertTrue(frozenError < 1e-4, "relative error of the frozen model " + frozenError);
             }
         }

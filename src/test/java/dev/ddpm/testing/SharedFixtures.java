@@ -6,9 +6,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * The read-only material next to the repository ({@code ../shared}): the reference's parity
+ * The read-only material next to the repository in CI ({@code ../shared}): the larger parity
  * fixture. Absent in a user's clone, so tests that need it skip with a reason. (MNIST comes from
- * the repository's own {@code data/mnist}, see {@link TrainingFixtures}.)
+ * the repository's own {@code data/mnist}, see {@link TrainingFixtures}; the tiny parity fixture
+ * from the test resources, see {@link ParityFixture}.)
  */
 public final class SharedFixtures {
 
@@ -18,22 +19,20 @@ public final class SharedFixtures {
      * The shared folder (system property {@code ddpm.shared}, set by the build, else {@code
      * ../shared}).
      */
-    public static Path root() {
+    private static Path root() {
         return Path.of(System.getProperty("ddpm.shared", "../shared")).toAbsolutePath().normalize();
     }
 
-    /** {@code fixtures/seed-parity-small.safetensors}, or skips the test when it is absent. */
-    public static Path parityFixture() {
-        return require(root().resolve("fixtures/seed-parity-small.safetensors"));
-    }
-
-    private static Path require(Path p) {
+    /** {@code relative} under the shared folder, or skips the test when it is absent. */
+    static Path require(String relative) {
+        Path p = root().resolve(relative);
         assumeTrue(
                 Files.exists(p),
                 () ->
                         p
-                                + " is absent (no ../shared next to the repository):"
-                                + " this test needs the reference's material and runs in CI");
+                                + " is absent (no ../shared next to the repository): this check"
+                                + " needs CI's larger fixture; the same check on the tiny fixture"
+                                + " runs everywhere");
         return p;
     }
 }

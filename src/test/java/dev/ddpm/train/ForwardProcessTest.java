@@ -51,7 +51,7 @@ class ForwardProcessTest {
 
     @Test
     void forwardProcessMatchesTheReference() throws Exception {
-        Map<String, NDArray> fixture = ParityFixture.read(manager);
+        Map<String, NDArray> fixture = ParityFixture.TINY.read(manager);
         NDArray xt =
                 process(1001, 1)
                         .qSample(fixture.get("q.x0"), fixture.get("q.t"), fixture.get("q.noise"));
