@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Prepares .gpu/ (git-ignored), everything a GPU machine without Java or network needs to run ddpm's GPU
-# checks: a Java runtime made with jlink, the application and its GPU tests, the parity fixture, JUnit's
-# console launcher, and DJL's JNI sources with the script that builds them against the local libtorch.
+# checks: a Java runtime made with jlink, the application and its GPU tests (the tiny parity fixture is among
+# their resources), CI's small parity fixture, JUnit's console launcher, and DJL's JNI sources with the script
+# that builds them against the local libtorch. Any failing step stops it (set -e).
 #
 #   scripts/gpu/bundle.sh DJL_GIT_DIR      DJL_GIT_DIR: a git directory of deepjavalibrary/djl with tag v0.36.0
 #
-# Then carry .gpu to the GPU machine and run scripts/gpu/check.sh there (see README, "GPU").
+# Then carry .gpu to the GPU machine and run scripts/gpu/check.sh there (see docs/gpu.md).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 djl="$1"
