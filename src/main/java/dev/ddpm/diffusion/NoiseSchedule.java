@@ -4,9 +4,9 @@ import dev.ddpm.config.DiffusionConfig;
 
 /**
  * The noise schedule of the diffusion process as immutable host data: the betas and everything
- * derived from them, in double precision (see ARCHITECTURE.md "Diffusion"). Index {@code t} runs
- * over {@code 0 .. T-1}. Samplers turn it into per-step coefficients ({@link ReverseStep});
- * training puts the two arrays of the forward process on the device itself.
+ * derived from them, in double precision (see docs/architecture.md, "Noise schedules"). Index
+ * {@code t} runs over {@code 0 .. T-1}. Samplers turn it into per-step coefficients ({@link
+ * ReverseStep}); training puts the two arrays of the forward process on the device itself.
  *
  * <p>{@code alphasCumprodPrev[0] = 1} (the reference uses 0 there, which only matters at {@code t =
  * 0}, a step its sampler never takes). The reference's {@code T = 1001} process, sampled down to

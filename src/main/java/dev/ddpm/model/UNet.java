@@ -21,8 +21,8 @@ import java.util.Map;
 import java.util.TreeSet;
 
 /**
- * The reference's conditional U-Net (ARCHITECTURE.md): it predicts the noise in {@code x_t} given
- * the timestep and an optional class label.
+ * The reference's conditional U-Net (docs/architecture.md): it predicts the noise in {@code x_t}
+ * given the timestep and an optional class label.
  *
  * <p>Forward input {@code (x [B, C, H, W] float32, t [B] int64, labels [B] int64)}; the labels may
  * be omitted, and a negative label means "no label" (zero label embedding). Output {@code (eps)},

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The building blocks against direct computations of their definitions (ARCHITECTURE.md). */
+/** The building blocks against direct computations of their definitions (docs/architecture.md). */
 class BlocksTest {
 
     private NDManager manager;
