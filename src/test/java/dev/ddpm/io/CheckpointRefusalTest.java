@@ -58,8 +58,10 @@ class CheckpointRefusalTest {
                         "has no 'config' metadata; use an earlier checkpoint of the run"),
                 Arguments.of(
                         map("config", "{\"train\": {\"lr\": }"),
-                        "has an unusable configuration: the saved"
-                                + " configuration is not valid JSON: Unexpected character ('}'"),
+                        "has an unusable configuration: the saved configuration is not valid JSON"),
+                Arguments.of(
+                        map("config", "{\"train\": {\"lr\": 1e-4, \"lr\": 1e-3}}"),
+                        "has an unusable configuration: config key 'train.lr' appears twice"),
                 Arguments.of(
                         map("config", "{\"train\": {\"lr\": \"fast\"}}"),
                         "has an unusable configuration:"
