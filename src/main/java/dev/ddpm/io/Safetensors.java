@@ -19,6 +19,7 @@ import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Collection;
@@ -96,7 +97,7 @@ public final class Safetensors {
     public static Contents read(Path file, NDManager manager, FiniteCheck finite)
             throws IOException {
         Map<String, NDArray> tensors = new LinkedHashMap<>();
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+        try (FileChannel channel = open(file)) {
             Header header = readHeader(file, channel);
             // One buffer for all tensors, since NativeArrays copies each out of it; the header has
             // been checked
@@ -128,9 +129,22 @@ public final class Safetensors {
 
     /** Reads only the header (names, shapes, metadata) of a file. */
     public static Header readHeader(Path file) throws IOException {
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+        try (FileChannel channel = open(file)) {
             return readHeader(file, channel);
         }
+    }
+
+    /**
+     * Opens {@code file} for reading; a folder, device or pipe is refused first (opening a pipe
+     * waits for a writer that may never come).
+     */
+    private static FileChannel open(Path file) throws IOException {
+        if (Files.exists(file) && !Files.isRegularFile(file)) {
+            throw bad(
+                    file,
+                    "is not a regular file (a folder, device or pipe); give a .safetensors file");
+        }
+        return FileChannel.open(file, StandardOpenOption.READ);
     }
 
     /** Writes the tensors (in map order) and metadata atomically. */
