@@ -74,8 +74,13 @@ public record RunDirectory(Path root) {
      * UserException}.
      */
     public AutoCloseable lock() throws IOException {
-        Files.createDirectories(root);
-        Path file = root.resolve(".lock");
+        if (Files.exists(root) && !Files.isDirectory(root)) {
+            throw new UserException(
+                    "run folder " + root + " is a file; move it away or pick another --run name");
+        }
+        AtomicFiles.createFolders(root);
+        requireKinds();
+        Path file = lockFile();
         FileChannel channel =
                 FileChannel.open(
                         file,
@@ -111,6 +116,28 @@ public record RunDirectory(Path root) {
         };
     }
 
+    /**
+     * Refuses a run whose files are of the wrong kind (a folder where a file goes, a device or a
+     * pipe, a file where its samples folder goes) before training writes into them.
+     */
+    private void requireKinds() {
+        for (Path file : List.of(lockFile(), config(), log(), metrics(), lossPlot())) {
+            if (Files.exists(file) && !Files.isRegularFile(file)) {
+                throw new UserException(
+                        file
+                                + " is not a regular file, and the run writes its "
+                                + file.getFileName()
+                                + " there; move it away or pick another --run name");
+            }
+        }
+        if (Files.exists(samples()) && !Files.isDirectory(samples())) {
+            throw new UserException(
+                    samples()
+                            + " is a file, and the run writes its sample grids into a folder"
+                            + " there; move it away or pick another --run name");
+        }
+    }
+
     /** Deletes what interrupted atomic writes left in the run (call with the lock held). */
     public void removeTemporaryFiles() throws IOException {
         for (Path dir : List.of(root, samples())) {
@@ -126,6 +153,10 @@ public record RunDirectory(Path root) {
                 }
             }
         }
+    }
+
+    private Path lockFile() {
+        return root.resolve(".lock");
     }
 
     public Path config() {

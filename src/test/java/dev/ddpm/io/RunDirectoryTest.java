@@ -23,6 +23,41 @@ class RunDirectoryTest {
         return p;
     }
 
+    /** The message of the refusal to lock {@code run}, after checking that it is one line. */
+    private static String refusal(RunDirectory run) {
+        dev.ddpm.common.UserException e =
+                assertThrows(dev.ddpm.common.UserException.class, run::lock);
+        assertTrue(!e.getMessage().contains("\n"), e.getMessage());
+        return e.getMessage();
+    }
+
+    @Test
+    void aFileWhereTheRunFolderGoesIsAUserErrorSayingWhatToDo() throws IOException {
+        RunDirectory run = new RunDirectory(Files.writeString(root.resolve("quick"), "notes"));
+        String message = refusal(run);
+        assertTrue(message.contains(run.root().toString()), message);
+        assertTrue(message.contains("move it away or pick another --run name"), message);
+        assertEquals("notes", Files.readString(run.root()), "the file is left as it was");
+
+        Path checkpoints = Files.writeString(root.resolve("checkpoints"), "not a folder");
+        message = refusal(new RunDirectory(checkpoints.resolve("quick")));
+        assertTrue(message.contains(checkpoints + " is a file where a folder should be"), message);
+    }
+
+    @Test
+    void runFilesOfTheWrongKindAreRefusedBeforeTraining() throws IOException {
+        RunDirectory folderForConfig = new RunDirectory(root.resolve("a"));
+        Files.createDirectories(folderForConfig.config());
+        assertTrue(refusal(folderForConfig).contains(folderForConfig.config().toString()));
+
+        RunDirectory fileForSamples = new RunDirectory(root.resolve("b"));
+        Files.createDirectories(fileForSamples.root());
+        Files.writeString(fileForSamples.samples(), "x");
+        String message = refusal(fileForSamples);
+        assertTrue(message.contains(fileForSamples.samples().toString()), message);
+        assertTrue(message.contains("move it away"), message);
+    }
+
     @Test
     void checkpointsAreOrderedByStepNotByName() throws IOException {
         RunDirectory run = new RunDirectory(root.resolve("run"));
