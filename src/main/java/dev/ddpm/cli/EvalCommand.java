@@ -134,6 +134,13 @@ public final class EvalCommand implements Callable<Integer> {
                                 + generator.imageShape()
                                 + " images; the classifier judges 1x32x32 MNIST images");
             }
+            Path folder = out != null ? out : file.toAbsolutePath().getParent().resolve("eval");
+            SamplingSettings settings = generation.settings(batch != null ? batch : DEFAULT_BATCH);
+            String name = outputName(file, settings, generator);
+            // before the data is read or downloaded
+            AtomicFiles.requireWritable(folder.resolve(name + ".json"));
+            AtomicFiles.requireWritable(folder.resolve(name + ".png"));
+            MnistClassifier.requireUsable(classifierFile);
             Path mnist =
                     dataDir != null
                             ? dataDir
@@ -149,10 +156,6 @@ public final class EvalCommand implements Callable<Integer> {
                                 + " (training images of the rarest digit, for the floor), got "
                                 + n);
             }
-            Path folder = out != null ? out : file.toAbsolutePath().getParent().resolve("eval");
-            SamplingSettings settings = generation.settings(batch != null ? batch : DEFAULT_BATCH);
-            String name = outputName(file, settings, generator);
-            AtomicFiles.requireWritable(folder.resolve(name + ".json"));
             try (MnistClassifier classifier =
                     MnistClassifier.loadOrTrain(
                             classifierFile, mnist, manager, MnistClassifier.DEFAULT_SEED)) {

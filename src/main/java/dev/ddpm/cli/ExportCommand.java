@@ -114,6 +114,7 @@ public final class ExportCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         common.applyLogging();
+        AtomicFiles.requireWritable(to);
         if (Files.exists(to) && !force) {
             throw new UserException(
                     to + " already exists; choose another --to, or add --force to replace it");
@@ -137,7 +138,6 @@ public final class ExportCommand implements Callable<Integer> {
             for (String name : model.namedParameters().keySet()) {
                 weights.put(name, source.get(name));
             }
-            AtomicFiles.requireWritable(to);
             if (format == Format.DDPM) {
                 new Checkpoint(
                                 read.config(),

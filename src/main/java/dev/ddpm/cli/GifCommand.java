@@ -117,6 +117,9 @@ public final class GifCommand implements Callable<Integer> {
                                 + " channels (use 'ddpm sample')");
             }
             long[] labels = digits.labels(generator.config().model().numClasses(), 1);
+            for (long label : labels) {
+                AtomicFiles.requireWritable(out.resolve("digit-" + label + ".gif"));
+            }
             SamplingSettings settings = generation.settings(Integer.MAX_VALUE);
             int steps = settings.samplerFor(generator.schedule()).plan(generator.schedule()).size();
             FrameRecorder recorder = new FrameRecorder(steps, frames);

@@ -108,6 +108,7 @@ public final class ImportCommand implements Callable<Integer> {
                                         Path.of("checkpoints"),
                                         destination.run != null ? destination.run : "imported")
                                 .checkpoint(0);
+        AtomicFiles.requireWritable(target);
         if (Files.exists(target) && !force) {
             throw new UserException(
                     target
@@ -115,7 +116,12 @@ public final class ImportCommand implements Callable<Integer> {
                             + " replace it");
         }
         if (!Files.isRegularFile(from)) {
-            throw new UserException("--from " + from + ": no such file");
+            throw new UserException(
+                    "--from "
+                            + from
+                            + (Files.exists(from)
+                                    ? ": not a regular file (a folder, device or pipe)"
+                                    : ": no such file"));
         }
         Safetensors.Header header = Safetensors.readHeader(from);
         Map<String, Shape> shapes = ReferenceWeights.modelShapes(header);
@@ -133,7 +139,6 @@ public final class ImportCommand implements Callable<Integer> {
                             + String.join(", ", StateDictLayout.keysToCheck(problems))
                             + " (--set model.KEY=VALUE)");
         }
-        AtomicFiles.requireWritable(target);
         try (NDManager manager = NDManager.newBaseManager(common.device())) {
             Map<String, NDArray> weights = new LinkedHashMap<>();
             Map<String, NDArray> read = ReferenceWeights.readModel(from, manager);

@@ -82,13 +82,14 @@ public final class SampleCommand implements Callable<Integer> {
                 out != null
                         ? out
                         : Path.of("samples", digits.all() ? "all-digits.png" : "digit-D.png");
+        AtomicFiles.requireWritable(png);
         try (NDManager manager = NDManager.newBaseManager(common.device())) {
             Generator generator = generation.open(manager);
             long[] labels = digits.labels(generator.config().model().numClasses(), n);
             if (out == null && !digits.all()) {
                 png = Path.of("samples", "digit-" + labels[0] + ".png");
+                AtomicFiles.requireWritable(png);
             }
-            AtomicFiles.requireWritable(png);
             Generator.Images images =
                     generator.generate(
                             labels, generation.settings(Integer.MAX_VALUE), progressLog());

@@ -9,6 +9,7 @@ import ai.djl.training.ParameterStore;
 import dev.ddpm.common.NativeArrays;
 import dev.ddpm.common.UserException;
 import dev.ddpm.data.MnistDataset;
+import dev.ddpm.io.AtomicFiles;
 import dev.ddpm.io.Safetensors;
 import dev.ddpm.io.SafetensorsException;
 import java.io.IOException;
@@ -65,6 +66,7 @@ public final class MnistClassifier implements AutoCloseable {
      */
     public static MnistClassifier loadOrTrain(
             Path file, Path mnistDir, NDManager manager, long seed) throws IOException {
+        requireUsable(file);
         if (Files.exists(file)) {
             Map<String, String> meta;
             try {
@@ -120,6 +122,22 @@ public final class MnistClassifier implements AutoCloseable {
         Safetensors.write(file, trained.weights(), meta);
         LOG.info("classifier cached in {}", file);
         return new MnistClassifier(net, owned, file, accuracy);
+    }
+
+    /**
+     * Refuses, before any work, a classifier path {@link #loadOrTrain} can neither read nor write
+     * to: a folder, device or pipe (reading a pipe would wait forever), or a missing file whose
+     * folder cannot be made.
+     */
+    public static void requireUsable(Path file) {
+        if (!Files.exists(file)) {
+            AtomicFiles.requireWritable(file);
+        } else if (!Files.isRegularFile(file)) {
+            throw new UserException(
+                    file
+                            + " is not a regular file (a folder, device or pipe), so it is no"
+                            + " classifier: give another --classifier file");
+        }
     }
 
     /** Reads a classifier written by {@link #loadOrTrain}. */
