@@ -166,6 +166,7 @@ public final class IdxReader {
         }
 
         static Source open(Path file) throws IOException {
+            requireRegularFile(file);
             MessageDigest digest = MnistDownloader.newMd5();
             InputStream raw;
             try {
@@ -293,5 +294,18 @@ public final class IdxReader {
                     e);
         }
         return new DataException("cannot read " + file + ": " + e, e);
+    }
+
+    /**
+     * Refuses a data file that is a folder, a device or a pipe: reading a pipe waits for a writer
+     * and a device such as {@code /dev/zero} never ends.
+     */
+    static void requireRegularFile(Path file) {
+        if (Files.exists(file) && !Files.isRegularFile(file)) {
+            throw new DataException(
+                    file
+                            + " is not a regular file (a folder, device or pipe); move it away"
+                            + " (ddpm downloads missing MNIST files)");
+        }
     }
 }

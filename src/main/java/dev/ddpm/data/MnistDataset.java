@@ -367,6 +367,7 @@ public final class MnistDataset {
         if (!Files.exists(listing)) {
             return Map.of();
         }
+        IdxReader.requireRegularFile(listing);
         List<String> lines;
         try {
             lines = Files.readAllLines(listing);

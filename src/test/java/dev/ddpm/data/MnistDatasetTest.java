@@ -2,6 +2,7 @@ package dev.ddpm.data;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
@@ -185,6 +186,23 @@ class MnistDatasetTest {
                 () -> MnistDataset.load(dir, false, noSums),
                 dir.resolve("t10k-images-idx3-ubyte.gz"),
                 "does not exist");
+    }
+
+    @Test
+    void dataFilesThatAreNotRegularFilesAreRefusedWithoutReadingThem() throws Exception {
+        Map<String, String> noSums = Map.of();
+        Path folder = Files.createDirectories(dir.resolve("train-images-idx3-ubyte.gz"));
+        IdxFiles.write(
+                dir.resolve("train-labels-idx1-ubyte.gz"), IdxFiles.gzip(IdxFiles.labels(1, 2)));
+        IdxReaderTest.assertMessage(
+                () -> MnistDataset.load(dir, true, noSums), folder, "is not a regular file");
+        Files.delete(folder);
+        IdxFiles.write(folder, IdxFiles.gzip(IdxFiles.images(1, 28, 28, 0)));
+        Path devZero = Path.of("/dev/zero");
+        assumeTrue(Files.isReadable(devZero), "a device that never ends");
+        Path listing = Files.createSymbolicLink(dir.resolve("MD5SUMS"), devZero);
+        IdxReaderTest.assertMessage(
+                () -> MnistDataset.load(dir, true, noSums), listing, "move it away");
     }
 
     @Test
