@@ -9,10 +9,11 @@ setlocal
 set "HERE=%~dp0"
 set "JAR=%HERE%target\ddpm.jar"
 if not defined DDPM_JAVA_OPTS set "DDPM_JAVA_OPTS=-Xmx8g"
-rem As ./ddpm: libtorch's threads sleep while they wait, and oneDNN's AVX2 kernels are used, since its AVX-512
-rem convolution kernels compute wrong gradients on some CPUs (README "CPU"). Settings the user made win.
+rem As ./ddpm: libtorch's threads sleep while they wait, and oneDNN's SSE4.1 kernels are used, since its AVX,
+rem AVX2 and AVX-512 convolution kernels compute wrong results on some CPUs (README "CPU"). Settings the user
+rem made win.
 if not defined OMP_WAIT_POLICY if not defined GOMP_SPINCOUNT set "OMP_WAIT_POLICY=PASSIVE"
-if not defined ONEDNN_MAX_CPU_ISA set "ONEDNN_MAX_CPU_ISA=AVX2"
+if not defined ONEDNN_MAX_CPU_ISA set "ONEDNN_MAX_CPU_ISA=SSE41"
 
 if not exist "%JAR%" goto build
 if not exist "%HERE%target\lib" goto build
