@@ -110,6 +110,14 @@ public final class TrainCommand implements Callable<Integer> {
             throw new UserException(
                     "--run and --resume exclude each other (a resumed run stays in its folder)");
         }
+        if (resume != null && resume.endsWith(RunDirectory.BEST_SUFFIX)) {
+            throw new UserException(
+                    "--resume continues a run from its newest checkpoint, not from "
+                            + resume
+                            + " (that is for sample, gif, eval, export and info): give the run"
+                            + " name without "
+                            + RunDirectory.BEST_SUFFIX);
+        }
         Path checkpoint =
                 resume == null ? null : RunDirectory.resolveCheckpoint(resume, CHECKPOINTS);
         DdpmConfig config;
@@ -173,7 +181,11 @@ public final class TrainCommand implements Callable<Integer> {
             QualityCheck quality =
                     QualityCheck.applies(config)
                             ? new QualityCheck(
-                                    trainer, runDir, MnistClassifier.DEFAULT_FILE, common.device())
+                                    trainer,
+                                    data,
+                                    runDir,
+                                    MnistClassifier.DEFAULT_FILE,
+                                    common.device())
                             : null;
             List<TrainingListener> more = new ArrayList<>();
             if (quality != null) {

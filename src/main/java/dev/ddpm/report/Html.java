@@ -29,7 +29,7 @@ final class Html {
             .box { border: 1px solid #e3c55b; background: #fffbea; padding: 10px 16px; border-radius: 6px; }
             .figure { margin: 8px 0 20px; }
             .figure img { max-width: 100%; image-rendering: pixelated; border: 1px solid #ddd; }
-            .grids { display: flex; flex-wrap: wrap; gap: 12px; }
+            .grids { display: flex; flex-wrap: wrap; gap: 12px; align-items: flex-start; }
             .grids figure { margin: 0; text-align: center; color: #555; font-size: 13px; }
             .grids img { width: 320px; image-rendering: pixelated; border: 1px solid #ddd; }
             code, pre { background: #f4f4f4; border-radius: 4px; padding: 1px 4px; }

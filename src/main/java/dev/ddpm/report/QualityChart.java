@@ -41,10 +41,13 @@ final class QualityChart {
         steps.setNumberFormatOverride(Numbers.plainFormat());
         NumberAxis percent = new NumberAxis("accuracy (%)");
         percent.setAutoRangeIncludesZero(false);
+        // a flat curve would otherwise get an axis a hair wide, labelled with the same number
+        percent.setAutoRangeMinimumSize(2);
         percent.setLabelPaint(ACCURACY);
         percent.setTickLabelPaint(ACCURACY);
         NumberAxis times = new NumberAxis("Frechet distance / floor");
         times.setAutoRangeIncludesZero(false);
+        times.setAutoRangeMinimumSize(0.2);
         times.setLabelPaint(RATIO);
         times.setTickLabelPaint(RATIO);
 

@@ -48,6 +48,7 @@ public final class QualityCheck implements TrainingListener, AutoCloseable {
     static final long SEED = 0;
 
     private final RunDirectory run;
+    private final MnistDataset trainingImages;
     private final Path classifierFile;
     private final Device device;
     private final TrainConfig train;
@@ -62,11 +63,18 @@ public final class QualityCheck implements TrainingListener, AutoCloseable {
      * The evaluation of a run whose trainer stands at {@code trainer.stepsDone()}: the evaluations
      * already in {@code metrics.jsonl} up to that step decide the best checkpoint so far.
      *
+     * @param trainingImages the MNIST training images the trainer trains on (the floor's images)
      * @param classifierFile the cached classifier, trained there when absent
      */
-    public QualityCheck(Trainer trainer, RunDirectory run, Path classifierFile, Device device)
+    public QualityCheck(
+            Trainer trainer,
+            MnistDataset trainingImages,
+            RunDirectory run,
+            Path classifierFile,
+            Device device)
             throws IOException {
         this.run = run;
+        this.trainingImages = trainingImages;
         this.classifierFile = classifierFile;
         this.device = device;
         this.train = trainer.config().train();
@@ -190,10 +198,7 @@ public final class QualityCheck implements TrainingListener, AutoCloseable {
                 MnistClassifier.loadOrTrain(
                         classifierFile, mnist, manager, MnistClassifier.DEFAULT_SEED);
         evaluator =
-                new Evaluator(
-                        classifier,
-                        MnistDataset.load(mnist, "mnist", true),
-                        MnistDataset.load(mnist, "mnist", false));
+                new Evaluator(classifier, trainingImages, MnistDataset.load(mnist, "mnist", false));
         sampling = UNet.create(config.model(), manager);
         Files.createDirectories(run.quality());
     }

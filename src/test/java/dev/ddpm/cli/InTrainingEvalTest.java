@@ -70,7 +70,12 @@ class InTrainingEvalTest {
             Files.createDirectories(run.root());
             Files.writeString(run.config(), dev.ddpm.config.ConfigLoader.toJson(config()));
             try (QualityCheck quality =
-                    new QualityCheck(trainer, run, TrainedClassifier.CACHE, Device.cpu())) {
+                    new QualityCheck(
+                            trainer,
+                            TrainingFixtures.mnist(),
+                            run,
+                            TrainedClassifier.CACHE,
+                            Device.cpu())) {
                 return TrainingLoop.forRun(
                                 trainer,
                                 run,

@@ -87,6 +87,28 @@ class RunDirectoryTest {
     }
 
     @Test
+    void runColonBestNamesTheBestCheckpointWhichRotationAndLatestLeaveAlone() throws IOException {
+        RunDirectory quick = new RunDirectory(root.resolve("quick"));
+        RunDirectory other = new RunDirectory(root.resolve("other"));
+        touch(quick.checkpoint(500), 1_000_000);
+        touch(quick.best(), 1_500_000);
+        touch(quick.checkpoint(1000), 2_000_000);
+        touch(other.checkpoint(100), 3_000_000);
+        assertEquals(List.of(quick.checkpoint(500), quick.checkpoint(1000)), quick.checkpoints());
+        assertEquals(quick.best(), RunDirectory.resolveCheckpoint("quick:best", root));
+        assertEquals(quick.best(), RunDirectory.resolveCheckpoint(quick.root() + ":best", root));
+        assertEquals(other.checkpoint(100), RunDirectory.resolveCheckpoint("latest", root));
+        RunDirectory.NoCheckpointException none =
+                assertThrows(
+                        RunDirectory.NoCheckpointException.class,
+                        () -> RunDirectory.resolveCheckpoint("latest:best", root));
+        assertTrue(
+                none.getMessage().contains("has no best checkpoint")
+                        && none.getMessage().contains("train.eval_images_per_class"),
+                none.getMessage());
+    }
+
+    @Test
     void missingCheckpointsSayHowToGetOne() throws IOException {
         RunDirectory.NoCheckpointException none =
                 assertThrows(

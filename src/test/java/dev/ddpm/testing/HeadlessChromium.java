@@ -72,6 +72,7 @@ public final class HeadlessChromium implements AutoCloseable {
                                 "--no-sandbox",
                                 "--disable-gpu",
                                 "--no-first-run",
+                                "--hide-scrollbars",
                                 "--remote-debugging-port=0",
                                 "--remote-allow-origins=*",
                                 "--user-data-dir=" + profile,
