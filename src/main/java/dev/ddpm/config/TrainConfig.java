@@ -169,16 +169,14 @@ public record TrainConfig(
         v.range("train.keep_checkpoints", keepCheckpoints, 1, 1000);
         v.range("train.sample_every_steps", sampleEverySteps, 0, 100_000_000);
         v.range("train.sample_steps", sampleSteps, 1, 100_000);
-        v.check(
-                sampleGuidance >= 0 && sampleGuidance <= 100,
-                "train.sample_guidance",
-                "must be in [0, 100], got " + sampleGuidance);
+        guidance(v, "train.sample_guidance", sampleGuidance);
         v.range("train.eval_every_steps", evalEverySteps, 0, 100_000_000);
         v.range("train.eval_images_per_class", evalImagesPerClass, 0, 5_000);
         v.range("train.eval_steps", evalSteps, 1, 100_000);
-        v.check(
-                evalGuidance >= 0 && evalGuidance <= 100,
-                "train.eval_guidance",
-                "must be in [0, 100], got " + evalGuidance);
+        guidance(v, "train.eval_guidance", evalGuidance);
+    }
+
+    private static void guidance(Validator v, String key, double w) {
+        v.check(w >= 0 && w <= 100, key, "must be in [0, 100], got " + w);
     }
 }

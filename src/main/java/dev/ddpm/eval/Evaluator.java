@@ -180,6 +180,15 @@ public final class Evaluator {
         return new Result(report, images.pixels(), images.shape(), predictedAll);
     }
 
+    /**
+     * Computes now what {@link #evaluate} compares {@code perDigit} images of each of {@code
+     * digits} with (the test images' features, the floor), so that later evaluations only generate
+     * and classify.
+     */
+    public void prepare(List<Integer> digits, int perDigit, NDManager manager) {
+        realSide(digits, perDigit, manager);
+    }
+
     private RealSide realSide(List<Integer> digits, int perDigit, NDManager manager) {
         Choice key = new Choice(List.copyOf(digits), perDigit);
         RealSide cached = realSides.get(key);

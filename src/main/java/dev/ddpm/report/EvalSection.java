@@ -21,21 +21,7 @@ public final class EvalSection {
     static String render(String id, String title, Quality q, byte[] markedPng) {
         StringBuilder h = new StringBuilder();
         h.append("<section id=\"").append(id).append("\">\n<h2>").append(Html.escape(title));
-        h.append("</h2>\n<p class=\"sub\">")
-                .append(Numbers.count(q.images()))
-                .append(" images (")
-                .append(q.imagesPerClass())
-                .append(" per class), ")
-                .append(Html.escape(q.sampler()))
-                .append(' ')
-                .append(q.steps())
-                .append(" steps, guidance ")
-                .append(Numbers.plain(q.guidance()))
-                .append(", seed ")
-                .append(q.seed())
-                .append(", ")
-                .append(Html.escape(q.weights()))
-                .append(" weights</p>\n");
+        h.append("</h2>\n<p class=\"sub\">").append(Html.escape(q.settings())).append("</p>\n");
         h.append("<table class=\"summary\"><thead><tr><th>accuracy</th><th>worst class</th>")
                 .append("<th>Frechet distance</th><th>floor</th><th>distance / floor</th>")
                 .append("</tr></thead>\n<tbody><tr><td class=\"accuracy\">")

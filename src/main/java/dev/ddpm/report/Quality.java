@@ -73,6 +73,27 @@ public record Quality(
                 Math.round(seconds * 1000) / 1000.0);
     }
 
+    /**
+     * How the images were made: {@code 200 images (20 per class), ddim 10 steps, guidance 0.75,
+     * seed 0, ema weights}.
+     */
+    public String settings() {
+        return Numbers.count(images)
+                + " images ("
+                + imagesPerClass
+                + " per class), "
+                + sampler
+                + ' '
+                + steps
+                + " steps, guidance "
+                + Numbers.plain(guidance)
+                + ", seed "
+                + seed
+                + ", "
+                + weights
+                + " weights";
+    }
+
     public double worstClassAccuracy() {
         return accuracyPerClass.get(worstClass);
     }

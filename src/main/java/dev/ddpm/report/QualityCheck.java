@@ -24,6 +24,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.stream.IntStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,6 +44,9 @@ public final class QualityCheck implements TrainingListener, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(QualityCheck.class);
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static final List<Integer> CLASSES =
+            IntStream.range(0, MnistDataset.NUM_CLASSES).boxed().toList();
 
     /** The seed of the evaluated images: {@code ddpm eval}'s default, so its numbers agree. */
     static final long SEED = 0;
@@ -153,7 +157,7 @@ public final class QualityCheck implements TrainingListener, AutoCloseable {
                             generator,
                             run.checkpoint(step),
                             settings(),
-                            IntStream.range(0, MnistDataset.NUM_CLASSES).boxed().toList(),
+                            CLASSES,
                             train.evalImagesPerClass(),
                             scope);
         }
@@ -179,7 +183,7 @@ public final class QualityCheck implements TrainingListener, AutoCloseable {
                 Numbers.distance(q.frechetDistance()),
                 Numbers.ratio(q.frechetRatio()),
                 Numbers.distance(q.frechetDistanceFloor()),
-                String.format(java.util.Locale.ROOT, "%.1f", q.seconds()),
+                String.format(Locale.ROOT, "%.1f", q.seconds()),
                 isBest ? "; the best so far: " + run.best() : "");
     }
 
@@ -191,6 +195,7 @@ public final class QualityCheck implements TrainingListener, AutoCloseable {
     }
 
     private void open(DdpmConfig config) throws IOException {
+        long started = System.nanoTime();
         manager = NDManager.newBaseManager(device);
         Path mnist = MnistDataset.folder(Path.of(config.train().dataDir()), "mnist");
         MnistDataset.ensureFiles(mnist, "mnist");
@@ -199,8 +204,14 @@ public final class QualityCheck implements TrainingListener, AutoCloseable {
                         classifierFile, mnist, manager, MnistClassifier.DEFAULT_SEED);
         evaluator =
                 new Evaluator(classifier, trainingImages, MnistDataset.load(mnist, "mnist", false));
+        evaluator.prepare(CLASSES, train.evalImagesPerClass(), manager);
         sampling = UNet.create(config.model(), manager);
         Files.createDirectories(run.quality());
+        LOG.info(
+                "in-training evaluation ready in {} s (once per session): classifier {}, MNIST"
+                        + " test images' features and the floor",
+                String.format(Locale.ROOT, "%.1f", (System.nanoTime() - started) / 1e9),
+                classifierFile);
     }
 
     /** The best checkpoint so far. */

@@ -183,16 +183,8 @@ public final class RunReport {
         }
         Quality first = evaluations.get(0).eval();
         h.append("</tbody></table>\n<p class=\"sub\">Each row: ")
-                .append(first.images())
-                .append(" images of the EMA weights (")
-                .append(first.imagesPerClass())
-                .append(" per class, ")
-                .append(Html.escape(first.sampler()))
-                .append(' ')
-                .append(first.steps())
-                .append(" steps, guidance ")
-                .append(Numbers.plain(first.guidance()))
-                .append("); the highlighted row is the best checkpoint.</p>\n");
+                .append(Html.escape(first.settings()))
+                .append("; the highlighted row is the best checkpoint.</p>\n");
     }
 
     private void loss(StringBuilder h) throws IOException {
