@@ -128,7 +128,16 @@ public record RunDirectory(Path root) {
      * pipe, a file where its samples folder goes) before training writes into them.
      */
     private void requireKinds() {
-        for (Path file : List.of(lockFile(), config(), log(), metrics(), lossPlot())) {
+        for (Path file :
+                List.of(
+                        lockFile(),
+                        config(),
+                        log(),
+                        metrics(),
+                        lossPlot(),
+                        best(),
+                        bestRecord(),
+                        report())) {
             if (Files.exists(file) && !Files.isRegularFile(file)) {
                 throw new UserException(
                         file
@@ -137,11 +146,15 @@ public record RunDirectory(Path root) {
                                 + " there; move it away or pick another --run name");
             }
         }
-        if (Files.exists(samples()) && !Files.isDirectory(samples())) {
-            throw new UserException(
-                    samples()
-                            + " is a file, and the run writes its sample grids into a folder"
-                            + " there; move it away or pick another --run name");
+        for (Path folder : List.of(samples(), quality())) {
+            if (Files.exists(folder) && !Files.isDirectory(folder)) {
+                throw new UserException(
+                        folder
+                                + " is a file, and the run writes its "
+                                + folder.getFileName()
+                                + " images into a folder there; move it away or pick another --run"
+                                + " name");
+            }
         }
     }
 

@@ -56,6 +56,15 @@ class RunDirectoryTest {
         String message = refusal(fileForSamples);
         assertTrue(message.contains(fileForSamples.samples().toString()), message);
         assertTrue(message.contains("move it away"), message);
+
+        RunDirectory folderForReport = new RunDirectory(root.resolve("c"));
+        Files.createDirectories(folderForReport.report());
+        assertTrue(refusal(folderForReport).contains(folderForReport.report().toString()));
+
+        RunDirectory fileForQuality = new RunDirectory(root.resolve("d"));
+        Files.createDirectories(fileForQuality.root());
+        Files.writeString(fileForQuality.quality(), "x");
+        assertTrue(refusal(fileForQuality).contains(fileForQuality.quality().toString()));
     }
 
     @Test
