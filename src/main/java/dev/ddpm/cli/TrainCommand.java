@@ -216,11 +216,11 @@ public final class TrainCommand implements Callable<Integer> {
                         last,
                         runDir.samples(),
                         runDir.lossPlot());
-                if (quality != null && quality.best().best().isPresent()) {
+                if (quality != null && quality.bestCheckpoint().best().isPresent()) {
                     LOG.info(
                             "best checkpoint {} (step {}): use it as --checkpoint {}{}",
                             runDir.best(),
-                            quality.best().best().get().step(),
+                            quality.bestCheckpoint().best().get().step(),
                             runDir.root().getFileName(),
                             RunDirectory.BEST_SUFFIX);
                 }

@@ -48,6 +48,12 @@ public final class QualityCheck implements TrainingListener, AutoCloseable {
     private static final List<Integer> CLASSES =
             IntStream.range(0, MnistDataset.NUM_CLASSES).boxed().toList();
 
+    /**
+     * Images per batch through the model: on a CPU small batches take less time per image (at 20
+     * images per class, DDIM 10 and guidance, batches of 50 took 28% less time than one of 200).
+     */
+    static final int BATCH = 50;
+
     /** The seed of the evaluated images: {@code ddpm eval}'s default, so its numbers agree. */
     static final long SEED = 0;
 
@@ -161,11 +167,7 @@ public final class QualityCheck implements TrainingListener, AutoCloseable {
                             train.evalImagesPerClass(),
                             scope);
         }
-        Quality q =
-                Quality.of(
-                        result.report(),
-                        Evaluator.DEFAULT_MAX_BATCH,
-                        (System.nanoTime() - started) / 1e9);
+        Quality q = Quality.of(result.report(), BATCH, (System.nanoTime() - started) / 1e9);
         QualityLine line = new QualityLine(step, epoch, q, Instant.now().toString());
         AtomicFiles.appendLine(run.metrics(), JSON.writeValueAsString(line));
         ImageGrid.writePng(
@@ -191,7 +193,7 @@ public final class QualityCheck implements TrainingListener, AutoCloseable {
     SamplingSettings settings() {
         return SamplingSettings.ddim(train.evalSteps(), SEED)
                 .withGuidance(train.evalGuidance())
-                .withMaxBatch(Evaluator.DEFAULT_MAX_BATCH);
+                .withMaxBatch(BATCH);
     }
 
     private void open(DdpmConfig config) throws IOException {
@@ -215,7 +217,7 @@ public final class QualityCheck implements TrainingListener, AutoCloseable {
     }
 
     /** The best checkpoint so far. */
-    public BestCheckpoint best() {
+    public BestCheckpoint bestCheckpoint() {
         return best;
     }
 
