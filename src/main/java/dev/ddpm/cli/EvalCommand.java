@@ -12,6 +12,7 @@ import dev.ddpm.eval.MnistClassifier;
 import dev.ddpm.generate.Generator;
 import dev.ddpm.generate.SamplingSettings;
 import dev.ddpm.io.AtomicFiles;
+import dev.ddpm.report.EvalSection;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -46,7 +47,8 @@ import picocli.CommandLine.Spec;
         footer = {
             "",
             "Writes <run>/eval/<checkpoint>-<sampler>-<steps>-g<guidance>-seed<seed>",
-            ".json (the report) and .png (the images, one row of up to 100 per digit).",
+            ".json (the report), .png (the images, one row of up to 100 per digit) and",
+            ".html (a page with both, the misclassified images framed in red).",
             "",
             "Examples:",
             "  ddpm eval                           latest checkpoint, DDIM 100 steps",
@@ -106,9 +108,6 @@ public final class EvalCommand implements Callable<Integer> {
             description = "Where to write the report and PNG (default: <run>/eval).")
     Path out;
 
-    /** Images per sampler call when neither --max-batch nor --batch is given. */
-    static final int DEFAULT_BATCH = 250;
-
     @Override
     public Integer call() throws IOException {
         common.applyLogging();
@@ -135,11 +134,13 @@ public final class EvalCommand implements Callable<Integer> {
                                 + " images; the classifier judges 1x32x32 MNIST images");
             }
             Path folder = out != null ? out : file.toAbsolutePath().getParent().resolve("eval");
-            SamplingSettings settings = generation.settings(batch != null ? batch : DEFAULT_BATCH);
+            SamplingSettings settings =
+                    generation.settings(batch != null ? batch : Evaluator.DEFAULT_MAX_BATCH);
             String name = outputName(file, settings, generator);
             // before the data is read or downloaded
             AtomicFiles.requireWritable(folder.resolve(name + ".json"));
             AtomicFiles.requireWritable(folder.resolve(name + ".png"));
+            AtomicFiles.requireWritable(folder.resolve(name + ".html"));
             MnistClassifier.requireUsable(classifierFile);
             Path mnist =
                     dataDir != null
@@ -166,8 +167,10 @@ public final class EvalCommand implements Callable<Integer> {
                         evaluator.evaluate(generator, file, settings, evaluated, n, manager);
                 Path json = folder.resolve(name + ".json");
                 Path png = folder.resolve(name + ".png");
+                Path html = folder.resolve(name + ".html");
                 result.write(json, png);
-                printTable(result.report(), json, png);
+                AtomicFiles.writeString(html, EvalSection.page(result, file, settings.maxBatch()));
+                printTable(result.report(), json, png, html);
             }
         }
         return 0;
@@ -230,7 +233,7 @@ public final class EvalCommand implements Callable<Integer> {
         return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
     }
 
-    private void printTable(EvalReport r, Path json, Path png) {
+    private void printTable(EvalReport r, Path json, Path png, Path html) {
         PrintWriter o = spec.commandLine().getOut();
         o.printf(
                 "%s (%s weights%s)%n",
@@ -264,6 +267,7 @@ public final class EvalCommand implements Callable<Integer> {
         o.println();
         o.println("report " + json);
         o.println("images " + png);
+        o.println("page   " + html);
         o.flush();
         LOG.debug("evaluation took {} s", r.seconds().total());
     }

@@ -5,20 +5,27 @@ import dev.ddpm.config.ConfigLoader;
 import dev.ddpm.config.DdpmConfig;
 import dev.ddpm.data.MnistDataset;
 import dev.ddpm.data.TrainingSet;
+import dev.ddpm.eval.MnistClassifier;
 import dev.ddpm.io.AtomicFiles;
 import dev.ddpm.io.Checkpoint;
 import dev.ddpm.io.RunDirectory;
 import dev.ddpm.io.TrainingState;
+import dev.ddpm.report.Machine;
+import dev.ddpm.report.QualityCheck;
+import dev.ddpm.report.ReportWriter;
 import dev.ddpm.train.ResumeCheck;
 import dev.ddpm.train.StopSignal;
 import dev.ddpm.train.Trainer;
+import dev.ddpm.train.TrainingListener;
 import dev.ddpm.train.TrainingLoop;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
@@ -103,6 +110,14 @@ public final class TrainCommand implements Callable<Integer> {
             throw new UserException(
                     "--run and --resume exclude each other (a resumed run stays in its folder)");
         }
+        if (resume != null && resume.endsWith(RunDirectory.BEST_SUFFIX)) {
+            throw new UserException(
+                    "--resume continues a run from its newest checkpoint, not from "
+                            + resume
+                            + " (that is for sample, gif, eval, export and info): give the run"
+                            + " name without "
+                            + RunDirectory.BEST_SUFFIX);
+        }
         Path checkpoint =
                 resume == null ? null : RunDirectory.resolveCheckpoint(resume, CHECKPOINTS);
         DdpmConfig config;
@@ -163,17 +178,33 @@ public final class TrainCommand implements Callable<Integer> {
                     trainer.trainingImages(),
                     trainer.batchesPerEpoch(),
                     trainer.totalSteps());
-            TrainingLoop loop = TrainingLoop.forRun(trainer, runDir);
+            QualityCheck quality =
+                    QualityCheck.applies(config)
+                            ? new QualityCheck(
+                                    trainer,
+                                    data,
+                                    runDir,
+                                    MnistClassifier.DEFAULT_FILE,
+                                    common.device())
+                            : null;
+            List<TrainingListener> more = new ArrayList<>();
+            if (quality != null) {
+                more.add(quality);
+            }
+            more.add(new ReportWriter(runDir, Machine.describe(common.device())));
+            TrainingLoop loop = TrainingLoop.forRun(trainer, runDir, more);
             // Open until the last line is logged: a signal's shutdown waits for it.
-            try (StopSignal signal = new StopSignal(loop::requestStop, Duration.ofMinutes(10))) {
+            try (StopSignal signal = new StopSignal(loop::requestStop, Duration.ofMinutes(10));
+                    QualityCheck evaluations = quality) {
                 TrainingLoop.Outcome outcome = loop.run();
                 Path last = runDir.checkpoint(trainer.stepsDone());
                 if (outcome == TrainingLoop.Outcome.STOPPED) {
                     LOG.info(
-                            "stopped at step {}; checkpoint {}. Continue with: ./ddpm train"
-                                    + " --resume {}",
+                            "stopped at step {}; checkpoint {}, report {}. Continue with: ./ddpm"
+                                    + " train --resume {}",
                             trainer.stepsDone(),
                             last,
+                            runDir.report(),
                             runDir.root().getFileName());
                     return STOPPED;
                 }
@@ -185,6 +216,15 @@ public final class TrainCommand implements Callable<Integer> {
                         last,
                         runDir.samples(),
                         runDir.lossPlot());
+                if (quality != null && quality.bestCheckpoint().best().isPresent()) {
+                    LOG.info(
+                            "best checkpoint {} (step {}): use it as --checkpoint {}{}",
+                            runDir.best(),
+                            quality.bestCheckpoint().best().get().step(),
+                            runDir.root().getFileName(),
+                            RunDirectory.BEST_SUFFIX);
+                }
+                LOG.info("report {}", runDir.report());
                 return 0;
             }
         }

@@ -35,6 +35,12 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
  *     never)
  * @param sampleSteps DDIM steps used for those grids
  * @param sampleGuidance classifier-free guidance of those grids (0 = plain conditional sampling)
+ * @param evalEverySteps how often the EMA weights are evaluated during training (accuracy and
+ *     Fréchet distance, as {@code ddpm eval}); always at the end of a run; 0 = only at the end
+ * @param evalImagesPerClass images generated per class for each of those evaluations (0 = none, not
+ *     even at the end)
+ * @param evalSteps sampler steps of those images
+ * @param evalGuidance classifier-free guidance of those images
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record TrainConfig(
@@ -61,7 +67,11 @@ public record TrainConfig(
         int keepCheckpoints,
         int sampleEverySteps,
         int sampleSteps,
-        double sampleGuidance) {
+        double sampleGuidance,
+        int evalEverySteps,
+        int evalImagesPerClass,
+        int evalSteps,
+        double evalGuidance) {
 
     /** How the learning rate changes after the warm-up. */
     public enum LrSchedule implements ConfigChoice {
@@ -114,6 +124,10 @@ public record TrainConfig(
                 3,
                 5000,
                 50,
+                0.0,
+                5000,
+                20,
+                10,
                 0.0);
     }
 
@@ -155,9 +169,14 @@ public record TrainConfig(
         v.range("train.keep_checkpoints", keepCheckpoints, 1, 1000);
         v.range("train.sample_every_steps", sampleEverySteps, 0, 100_000_000);
         v.range("train.sample_steps", sampleSteps, 1, 100_000);
-        v.check(
-                sampleGuidance >= 0 && sampleGuidance <= 100,
-                "train.sample_guidance",
-                "must be in [0, 100], got " + sampleGuidance);
+        guidance(v, "train.sample_guidance", sampleGuidance);
+        v.range("train.eval_every_steps", evalEverySteps, 0, 100_000_000);
+        v.range("train.eval_images_per_class", evalImagesPerClass, 0, 5_000);
+        v.range("train.eval_steps", evalSteps, 1, 100_000);
+        guidance(v, "train.eval_guidance", evalGuidance);
+    }
+
+    private static void guidance(Validator v, String key, double w) {
+        v.check(w >= 0 && w <= 100, key, "must be in [0, 100], got " + w);
     }
 }

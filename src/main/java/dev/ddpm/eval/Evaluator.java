@@ -19,6 +19,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,8 +46,19 @@ public final class Evaluator {
     /** Images of classifier input sent through it at once. */
     private static final int CLASSIFY_BATCH = 500;
 
-    /** The report and the evaluated images, {@code [N, C, H, W]} on the host, digit after digit. */
-    public record Result(EvalReport report, float[] images, Shape imagesShape) {
+    /** Images sent through the model at once when the caller sets no other cap. */
+    public static final int DEFAULT_MAX_BATCH = 250;
+
+    /**
+     * The report and the evaluated images, {@code [N, C, H, W]} on the host, digit after digit,
+     * with the digit the classifier saw in each.
+     */
+    public record Result(EvalReport report, float[] images, Shape imagesShape, int[] predicted) {
+
+        /** Whether image {@code i} was classified as another digit than it was generated as. */
+        public boolean misclassified(int i) {
+            return predicted[i] != report.digits().get(i / report.imagesPerDigit());
+        }
 
         /**
          * Writes the report as JSON and the images as a PNG grid (up to 100 per row), both
@@ -59,9 +71,19 @@ public final class Evaluator {
         }
     }
 
+    /** The real side of the distances for one choice of digits and images per digit. */
+    private record RealSide(
+            FeatureStatistics reference, FeatureStatistics floorSet, double floor) {}
+
     private final MnistClassifier classifier;
     private final MnistDataset train;
     private final MnistDataset test;
+
+    /** Which real images a measurement compares with. */
+    private record Choice(List<Integer> digits, int perDigit) {}
+
+    /** Computed once per choice: an evaluator that measures a run again and again reuses them. */
+    private final Map<Choice, RealSide> realSides = new HashMap<>();
 
     public Evaluator(MnistClassifier classifier, MnistDataset train, MnistDataset test) {
         this.classifier = classifier;
@@ -90,6 +112,7 @@ public final class Evaluator {
         Generator.Images images = generator.generate(labels, settings, null);
         FeatureStatistics generated = new FeatureStatistics(LeNet.FEATURES);
         long[] correct = new long[LeNet.CLASSES];
+        int[] predictedAll = new int[labels.length];
         int imageSize = Math.toIntExact(generator.imageShape().size());
         for (int from = 0; from < labels.length; from += CLASSIFY_BATCH) {
             int to = Math.min(labels.length, from + CLASSIFY_BATCH);
@@ -104,6 +127,7 @@ public final class Evaluator {
                 generated.add(features);
                 long[] predicted = classifier.predict(features).toLongArray();
                 for (int i = from; i < to; i++) {
+                    predictedAll[i] = (int) predicted[i - from];
                     if (predicted[i - from] == labels[i]) {
                         correct[(int) labels[i]]++;
                     }
@@ -111,10 +135,11 @@ public final class Evaluator {
             }
         }
 
-        FeatureStatistics reference = realStatistics(test, testIndices(digits), manager);
-        FeatureStatistics floorSet = realStatistics(train, floorIndices(digits, perDigit), manager);
+        RealSide real = realSide(digits, perDigit, manager);
+        FeatureStatistics reference = real.reference();
+        FeatureStatistics floorSet = real.floorSet();
         double distance = FrechetDistance.between(generated, reference);
-        double floor = FrechetDistance.between(floorSet, reference);
+        double floor = real.floor();
 
         Map<String, Double> perDigitAccuracy = new LinkedHashMap<>();
         long allCorrect = 0;
@@ -152,7 +177,30 @@ public final class Evaluator {
                                 round(images.seconds()),
                                 round((System.nanoTime() - started) / 1e9)),
                         Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
-        return new Result(report, images.pixels(), images.shape());
+        return new Result(report, images.pixels(), images.shape(), predictedAll);
+    }
+
+    /**
+     * Computes now what {@link #evaluate} compares {@code perDigit} images of each of {@code
+     * digits} with (the test images' features, the floor), so that later evaluations only generate
+     * and classify.
+     */
+    public void prepare(List<Integer> digits, int perDigit, NDManager manager) {
+        realSide(digits, perDigit, manager);
+    }
+
+    private RealSide realSide(List<Integer> digits, int perDigit, NDManager manager) {
+        Choice key = new Choice(List.copyOf(digits), perDigit);
+        RealSide cached = realSides.get(key);
+        if (cached == null) {
+            FeatureStatistics reference = realStatistics(test, testIndices(digits), manager);
+            FeatureStatistics floorSet =
+                    realStatistics(train, floorIndices(digits, perDigit), manager);
+            cached =
+                    new RealSide(reference, floorSet, FrechetDistance.between(floorSet, reference));
+            realSides.put(key, cached);
+        }
+        return cached;
     }
 
     private FeatureStatistics realStatistics(MnistDataset data, int[] indices, NDManager manager) {

@@ -30,12 +30,16 @@ import org.slf4j.LoggerFactory;
  *   loss.png                         loss curve, redrawn as training goes
  *   samples/step-00001000.png        grids of all ten digits (EMA weights, fixed seed)
  *   step-00001000.safetensors        checkpoints (see {@link Checkpoint}), the last K kept
+ *   best.safetensors, best.json      the best checkpoint by the in-training evaluations
+ *   quality/step-00001000.png        the images of an in-training evaluation, misjudged ones marked
+ *   report.html                      the run at a glance, refreshed at every checkpoint
  *   .lock                            held by the process training the run
  * </pre>
  *
  * Also finds checkpoints from what a user types: a file, a run folder, a run name, or {@code
- * latest}. The run {@value #PRETRAINED} is the model that ships with ddpm: {@code latest} falls
- * back to it while the user has no run of their own.
+ * latest}, each optionally followed by {@value #BEST_SUFFIX} for the run's best checkpoint. The run
+ * {@value #PRETRAINED} is the model that ships with ddpm: {@code latest} falls back to it while the
+ * user has no run of their own.
  */
 public record RunDirectory(Path root) {
 
@@ -45,6 +49,9 @@ public record RunDirectory(Path root) {
 
     /** Temporary files of interrupted atomic writes ({@link AtomicFiles}). */
     private static final Pattern TEMPORARY = Pattern.compile("\\..+\\.tmp");
+
+    /** After a run, names its best checkpoint instead of its newest: {@code quick:best}. */
+    public static final String BEST_SUFFIX = ":best";
 
     /** The run folder of the shipped model. */
     public static final String PRETRAINED = "pretrained";
@@ -121,7 +128,16 @@ public record RunDirectory(Path root) {
      * pipe, a file where its samples folder goes) before training writes into them.
      */
     private void requireKinds() {
-        for (Path file : List.of(lockFile(), config(), log(), metrics(), lossPlot())) {
+        for (Path file :
+                List.of(
+                        lockFile(),
+                        config(),
+                        log(),
+                        metrics(),
+                        lossPlot(),
+                        best(),
+                        bestRecord(),
+                        report())) {
             if (Files.exists(file) && !Files.isRegularFile(file)) {
                 throw new UserException(
                         file
@@ -130,17 +146,21 @@ public record RunDirectory(Path root) {
                                 + " there; move it away or pick another --run name");
             }
         }
-        if (Files.exists(samples()) && !Files.isDirectory(samples())) {
-            throw new UserException(
-                    samples()
-                            + " is a file, and the run writes its sample grids into a folder"
-                            + " there; move it away or pick another --run name");
+        for (Path folder : List.of(samples(), quality())) {
+            if (Files.exists(folder) && !Files.isDirectory(folder)) {
+                throw new UserException(
+                        folder
+                                + " is a file, and the run writes its "
+                                + folder.getFileName()
+                                + " images into a folder there; move it away or pick another --run"
+                                + " name");
+            }
         }
     }
 
     /** Deletes what interrupted atomic writes left in the run (call with the lock held). */
     public void removeTemporaryFiles() throws IOException {
-        for (Path dir : List.of(root, samples())) {
+        for (Path dir : List.of(root, samples(), quality())) {
             if (!Files.isDirectory(dir)) {
                 continue;
             }
@@ -179,6 +199,25 @@ public record RunDirectory(Path root) {
         return root.resolve("samples");
     }
 
+    /** The best checkpoint by the in-training evaluations; never rotated away. */
+    public Path best() {
+        return root.resolve("best.safetensors");
+    }
+
+    /** Which step {@link #best} holds, and its numbers. */
+    public Path bestRecord() {
+        return root.resolve("best.json");
+    }
+
+    /** The images of the in-training evaluations, one PNG per evaluated step. */
+    public Path quality() {
+        return root.resolve("quality");
+    }
+
+    public Path report() {
+        return root.resolve("report.html");
+    }
+
     public Path checkpoint(long step) {
         return root.resolve(String.format("step-%08d.safetensors", step));
     }
@@ -215,6 +254,9 @@ public record RunDirectory(Path root) {
      * @throws NoCheckpointException when nothing matches, with what to do about it
      */
     public static Path resolveCheckpoint(String spec, Path checkpointsRoot) {
+        if (spec != null && spec.endsWith(BEST_SUFFIX) && !Files.exists(Path.of(spec))) {
+            return bestOf(spec.substring(0, spec.length() - BEST_SUFFIX.length()), checkpointsRoot);
+        }
         if (spec == null || spec.equals("latest")) {
             Optional<Path> users =
                     latestRun(checkpointsRoot).flatMap(RunDirectory::latestCheckpoint);
@@ -262,6 +304,23 @@ public record RunDirectory(Path root) {
                         + " folder, a run name under "
                         + checkpointsRoot
                         + "/, or 'latest'");
+    }
+
+    /** The best checkpoint of the run {@code runSpec} names (as for the newest one). */
+    private static Path bestOf(String runSpec, Path checkpointsRoot) {
+        Path newest = resolveCheckpoint(runSpec.isEmpty() ? "latest" : runSpec, checkpointsRoot);
+        Path best = new RunDirectory(newest.toAbsolutePath().getParent()).best();
+        if (!Files.isRegularFile(best)) {
+            throw new NoCheckpointException(
+                    "run folder "
+                            + newest.getParent()
+                            + " has no best checkpoint (best.safetensors): the in-training"
+                            + " evaluation chooses it (train.eval_images_per_class > 0); use the"
+                            + " run's newest checkpoint instead (without "
+                            + BEST_SUFFIX
+                            + ")");
+        }
+        return best;
     }
 
     /**

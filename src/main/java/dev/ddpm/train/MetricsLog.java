@@ -2,6 +2,7 @@ package dev.ddpm.train;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -18,12 +19,9 @@ import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.math.RoundingMode;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.text.DecimalFormat;
 import java.text.DecimalFormatSymbols;
 import java.text.NumberFormat;
@@ -84,6 +82,12 @@ final class MetricsLog {
     private static final Color LOGGED_LOSS_COLOR = new Color(0x6baed6 | 0xa0000000, true);
     private static final Color GRID_COLOR = new Color(0xe0e0e0);
 
+    /**
+     * A line of the file: a logged step, or a line of another kind (an in-training evaluation,
+     * written by a listener of another package) kept as it is.
+     */
+    private record Line(long step, String json, Entry entry) {}
+
     private final Path file;
     private final Path plot;
     private final List<Entry> entries = new ArrayList<>();
@@ -99,14 +103,14 @@ final class MetricsLog {
         this.file = file;
         this.plot = plot;
         if (Files.exists(file)) {
-            for (Entry e : read(file)) {
-                if (e.step() <= resumedStep) {
-                    entries.add(e);
-                }
-            }
             StringBuilder kept = new StringBuilder();
-            for (Entry e : entries) {
-                kept.append(JSON.writeValueAsString(e)).append('\n');
+            for (Line line : read(file)) {
+                if (line.step() <= resumedStep) {
+                    kept.append(line.json()).append('\n');
+                    if (line.entry() != null) {
+                        entries.add(line.entry());
+                    }
+                }
             }
             AtomicFiles.writeString(file, kept.toString());
         }
@@ -117,7 +121,7 @@ final class MetricsLog {
      * newline is an append cut short; a crash can cut only the last line, so any other bad line is
      * damage from elsewhere, which the user must look at.
      */
-    private static List<Entry> read(Path file) throws IOException {
+    private static List<Line> read(Path file) throws IOException {
         // Decoded leniently: a cut can split a character, and the cut line is dropped anyway.
         String[] lines =
                 new String(Files.readAllBytes(file), StandardCharsets.UTF_8).split("\n", -1);
@@ -125,14 +129,14 @@ final class MetricsLog {
         while (last >= 0 && lines[last].isBlank()) {
             last--;
         }
-        List<Entry> read = new ArrayList<>();
+        List<Line> read = new ArrayList<>();
         for (int i = 0; i <= last; i++) {
             if (lines[i].isBlank()) {
                 continue;
             }
-            Optional<Entry> entry = i < lines.length - 1 ? parse(lines[i]) : Optional.empty();
-            if (entry.isPresent()) {
-                read.add(entry.get());
+            Optional<Line> line = i < lines.length - 1 ? parse(lines[i]) : Optional.empty();
+            if (line.isPresent()) {
+                read.add(line.get());
             } else if (i < last) {
                 throw new UserException(
                         file
@@ -150,9 +154,22 @@ final class MetricsLog {
         return read;
     }
 
-    private static Optional<Entry> parse(String line) {
+    /**
+     * A logged step, or any other JSON object with a whole-number {@code step} and no {@code loss}
+     * (a line another listener wrote).
+     */
+    private static Optional<Line> parse(String text) {
         try {
-            return Optional.ofNullable(JSON.readValue(line, Entry.class));
+            JsonNode node = JSON.readTree(text);
+            if (node == null || !node.path("step").canConvertToExactIntegral()) {
+                return Optional.empty();
+            }
+            long step = node.get("step").asLong();
+            if (!node.has("loss")) {
+                return Optional.of(new Line(step, JSON.writeValueAsString(node), null));
+            }
+            Entry entry = JSON.treeToValue(node, Entry.class);
+            return Optional.of(new Line(step, JSON.writeValueAsString(entry), entry));
         } catch (JsonProcessingException e) {
             return Optional.empty();
         }
@@ -163,20 +180,7 @@ final class MetricsLog {
      * the line being written, which opening drops.
      */
     void append(Entry entry) throws IOException {
-        ByteBuffer line =
-                ByteBuffer.wrap(
-                        (JSON.writeValueAsString(entry) + "\n").getBytes(StandardCharsets.UTF_8));
-        try (FileChannel channel =
-                FileChannel.open(
-                        file,
-                        StandardOpenOption.CREATE,
-                        StandardOpenOption.WRITE,
-                        StandardOpenOption.APPEND)) {
-            while (line.hasRemaining()) {
-                channel.write(line);
-            }
-            channel.force(false);
-        }
+        AtomicFiles.appendLine(file, JSON.writeValueAsString(entry));
         entries.add(entry);
     }
 

@@ -23,7 +23,8 @@ public final class ResumeCheck {
                     "train.keep_checkpoints",
                     "train.sample_every_steps",
                     "train.sample_steps",
-                    "train.sample_guidance");
+                    "train.sample_guidance",
+                    "train.eval_every_steps");
 
     private ResumeCheck() {}
 

@@ -4,6 +4,7 @@ import dev.ddpm.config.TrainConfig;
 import dev.ddpm.io.RunDirectory;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalDouble;
 
@@ -36,14 +37,26 @@ public final class TrainingLoop {
      * anything records or saves the step, metrics, checkpoints, previews.
      */
     public static TrainingLoop forRun(Trainer trainer, RunDirectory run) throws IOException {
+        return forRun(trainer, run, List.of());
+    }
+
+    /**
+     * The listeners of a run, then {@code more}, which see every step after the run's files have
+     * been written.
+     */
+    public static TrainingLoop forRun(
+            Trainer trainer, RunDirectory run, List<TrainingListener> more) throws IOException {
         Files.createDirectories(run.root());
-        return new TrainingLoop(
-                trainer,
-                List.of(
-                        new DivergenceGuard(run),
-                        new MetricsRecorder(trainer, run),
-                        new CheckpointWriter(run, trainer.config().train().keepCheckpoints()),
-                        new PreviewWriter(trainer, run)));
+        List<TrainingListener> listeners =
+                new ArrayList<>(
+                        List.of(
+                                new DivergenceGuard(run),
+                                new MetricsRecorder(trainer, run),
+                                new CheckpointWriter(
+                                        run, trainer.config().train().keepCheckpoints()),
+                                new PreviewWriter(trainer, run)));
+        listeners.addAll(more);
+        return new TrainingLoop(trainer, listeners);
     }
 
     /** Asks the loop to stop after the current step and save the state; safe from any thread. */

@@ -43,27 +43,39 @@ class ArchitectureTest {
                 .definedBy("dev.ddpm.train..")
                 .layer("eval")
                 .definedBy("dev.ddpm.eval..")
+                .layer("report")
+                .definedBy("dev.ddpm.report..")
                 .layer("cli")
                 .definedBy("dev.ddpm.cli..")
                 .whereLayer("cli")
                 .mayNotBeAccessedByAnyLayer()
+                .whereLayer("report")
+                .mayOnlyBeAccessedByLayers("cli")
                 .whereLayer("eval")
-                .mayOnlyBeAccessedByLayers("cli")
+                .mayOnlyBeAccessedByLayers("report", "cli")
                 .whereLayer("train")
-                .mayOnlyBeAccessedByLayers("cli")
+                .mayOnlyBeAccessedByLayers("report", "cli")
                 .whereLayer("generate")
-                .mayOnlyBeAccessedByLayers("train", "eval", "cli")
+                .mayOnlyBeAccessedByLayers("train", "eval", "report", "cli")
                 .whereLayer("model")
-                .mayOnlyBeAccessedByLayers("generate", "train", "eval", "cli")
+                .mayOnlyBeAccessedByLayers("generate", "train", "eval", "report", "cli")
                 .whereLayer("diffusion")
-                .mayOnlyBeAccessedByLayers("model", "generate", "train", "eval", "cli")
+                .mayOnlyBeAccessedByLayers("model", "generate", "train", "eval", "report", "cli")
                 .whereLayer("data")
-                .mayOnlyBeAccessedByLayers("train", "eval", "cli")
+                .mayOnlyBeAccessedByLayers("train", "eval", "report", "cli")
                 .whereLayer("io")
-                .mayOnlyBeAccessedByLayers("data", "generate", "train", "eval", "cli")
+                .mayOnlyBeAccessedByLayers("data", "generate", "train", "eval", "report", "cli")
                 .whereLayer("config")
                 .mayOnlyBeAccessedByLayers(
-                        "io", "data", "diffusion", "model", "generate", "train", "eval", "cli")
+                        "io",
+                        "data",
+                        "diffusion",
+                        "model",
+                        "generate",
+                        "train",
+                        "eval",
+                        "report",
+                        "cli")
                 .check(MAIN);
     }
 }

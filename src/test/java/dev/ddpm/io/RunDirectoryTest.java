@@ -56,6 +56,15 @@ class RunDirectoryTest {
         String message = refusal(fileForSamples);
         assertTrue(message.contains(fileForSamples.samples().toString()), message);
         assertTrue(message.contains("move it away"), message);
+
+        RunDirectory folderForReport = new RunDirectory(root.resolve("c"));
+        Files.createDirectories(folderForReport.report());
+        assertTrue(refusal(folderForReport).contains(folderForReport.report().toString()));
+
+        RunDirectory fileForQuality = new RunDirectory(root.resolve("d"));
+        Files.createDirectories(fileForQuality.root());
+        Files.writeString(fileForQuality.quality(), "x");
+        assertTrue(refusal(fileForQuality).contains(fileForQuality.quality().toString()));
     }
 
     @Test
@@ -84,6 +93,28 @@ class RunDirectoryTest {
                 old.checkpoint(5000), RunDirectory.resolveCheckpoint(old.root().toString(), root));
         Path file = old.checkpoint(5000);
         assertEquals(file, RunDirectory.resolveCheckpoint(file.toString(), root));
+    }
+
+    @Test
+    void runColonBestNamesTheBestCheckpointWhichRotationAndLatestLeaveAlone() throws IOException {
+        RunDirectory quick = new RunDirectory(root.resolve("quick"));
+        RunDirectory other = new RunDirectory(root.resolve("other"));
+        touch(quick.checkpoint(500), 1_000_000);
+        touch(quick.best(), 1_500_000);
+        touch(quick.checkpoint(1000), 2_000_000);
+        touch(other.checkpoint(100), 3_000_000);
+        assertEquals(List.of(quick.checkpoint(500), quick.checkpoint(1000)), quick.checkpoints());
+        assertEquals(quick.best(), RunDirectory.resolveCheckpoint("quick:best", root));
+        assertEquals(quick.best(), RunDirectory.resolveCheckpoint(quick.root() + ":best", root));
+        assertEquals(other.checkpoint(100), RunDirectory.resolveCheckpoint("latest", root));
+        RunDirectory.NoCheckpointException none =
+                assertThrows(
+                        RunDirectory.NoCheckpointException.class,
+                        () -> RunDirectory.resolveCheckpoint("latest:best", root));
+        assertTrue(
+                none.getMessage().contains("has no best checkpoint")
+                        && none.getMessage().contains("train.eval_images_per_class"),
+                none.getMessage());
     }
 
     @Test

@@ -53,6 +53,7 @@ public final class TrainingFixtures {
         all.put("train.checkpoint_every_steps", "3");
         all.put("train.keep_checkpoints", "2");
         all.put("train.sample_every_steps", "0");
+        all.put("train.eval_images_per_class", "0");
         all.put("train.data_dir", dataRoot().toString());
         all.putAll(overrides);
         return ConfigLoader.load(null, all);

@@ -119,6 +119,17 @@ class MetricsLogTest {
     }
 
     @Test
+    void linesOfOtherListenersAreKeptAsTheyAreUpToTheResumedStep() throws IOException {
+        String eval100 = "{\"step\":100,\"epoch\":0,\"eval\":{\"accuracy\":0.5}}\n";
+        String eval200 = "{\"step\":200,\"epoch\":0,\"eval\":{\"accuracy\":0.75}}\n";
+        Files.writeString(file, line(50) + line(100) + eval100 + line(150) + line(200) + eval200);
+
+        assertEquals(List.of(50L, 100L, 150L), steps(open(150)), "only logged steps are entries");
+        assertEquals(line(50) + line(100) + eval100 + line(150), Files.readString(file));
+        assertTrue(logged.list.isEmpty());
+    }
+
+    @Test
     void linesAfterTheResumedStepAreDropped() throws IOException {
         Files.writeString(file, line(50) + line(100) + line(150) + line(200));
 
