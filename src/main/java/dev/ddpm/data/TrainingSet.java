@@ -10,12 +10,16 @@ public final class TrainingSet {
 
     private TrainingSet() {}
 
-    /** Loads it, downloading missing files first. */
+    /**
+     * Loads it, downloading missing files first; only the first {@code train.train_limit} images
+     * when the configuration trains on no more.
+     */
     public static MnistDataset load(DdpmConfig config) {
         Path dir =
                 MnistDataset.folder(
                         Path.of(config.train().dataDir()), config.train().dataset().configName());
         MnistDataset.ensureFiles(dir, config.train().dataset().configName());
-        return MnistDataset.load(dir, config.train().dataset().configName(), true);
+        return MnistDataset.load(
+                dir, config.train().dataset().configName(), true, config.train().trainLimit());
     }
 }
