@@ -36,8 +36,9 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {
-            "Generates N images of each digit and judges them with a LeNet classifier",
-            "(trained on MNIST and cached in checkpoints/classifier/ on first use):",
+            "Generates N images of each digit and judges them by accuracy and Frechet distance.",
+            "The judge is a LeNet classifier (trained on MNIST and cached in"
+                    + " checkpoints/classifier/ on first use):",
             "  accuracy   share classified as the digit asked for (overall, per digit)",
             "  Frechet    distance between the classifier features of the generated and",
             "  distance   the MNIST test images, beside its floor: the same distance for",

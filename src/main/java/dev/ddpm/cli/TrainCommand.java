@@ -33,10 +33,9 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {
-            "Trains a class-conditional diffusion model on MNIST. A run lives in"
-                    + " checkpoints/<run>/: config.json,",
-            "train.log, metrics.jsonl, loss.png, samples/step-*.png and the last checkpoints"
-                    + " step-*.safetensors.",
+            "Trains a class-conditional diffusion model on MNIST.",
+            "A run lives in checkpoints/<run>/: config.json, train.log, metrics.jsonl, loss.png,"
+                    + " samples/step-*.png and the last checkpoints step-*.safetensors.",
             "Ctrl-C writes a checkpoint and stops; --resume continues exactly where the run"
                     + " stopped."
         },

@@ -91,6 +91,19 @@ class DdpmCommandTest {
         }
     }
 
+    @Test
+    void everyCommandsSummaryInTheListIsAWholeSentence() throws Exception {
+        String commands = ddpm("--help").out().split("Commands:")[1].split("\n\n")[0];
+        // A summary is the command's first description line, with its continuation lines.
+        for (String summary : commands.split("\n  (?=\\S)")) {
+            String text = summary.strip().replaceAll("\\s+", " ");
+            if (text.isEmpty()) {
+                continue;
+            }
+            assertTrue(text.endsWith("."), "a summary that stops mid-sentence: " + text);
+        }
+    }
+
     @TestFactory
     Stream<DynamicTest> everyCommandHasHelpWithExamples() {
         return COMMANDS.stream()
