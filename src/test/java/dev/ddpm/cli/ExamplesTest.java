@@ -187,7 +187,7 @@ class ExamplesTest {
 
     private static int phase(String command) {
         List<String> w = words(command);
-        String verb = w.size() > 1 ? w.get(1) : "";
+        String verb = w.isEmpty() ? "" : w.get(0);
         if (verb.equals("train") && w.contains("--resume")) {
             verb = "resume";
         }
