@@ -51,7 +51,7 @@ import picocli.CommandLine.Spec;
             "",
             "Examples:",
             "  ddpm eval                           latest checkpoint, DDIM 100 steps",
-            "  ddpm eval --checkpoint quick --steps 50 --n 50",
+            "  ddpm eval --checkpoint pretrained --steps 50 --n 50  the shipped model",
             "  ddpm eval --guidance 2 --seed 1     with classifier-free guidance",
             "  ddpm eval --sampler ddpm --digit 3  reference sampler, only 3s"
         })

@@ -47,11 +47,12 @@ import picocli.CommandLine.Spec;
             "",
             "Examples:",
             "  ddpm export --to weights.safetensors",
-            "      the trained weights of the latest checkpoint",
-            "  ddpm export --checkpoint quick --ema --to ema.safetensors",
-            "      the EMA weights of run 'quick'",
-            "  ddpm export --checkpoint quick --ema --format ddpm --to small.safetensors",
-            "      a sampling checkpoint of run 'quick' (a quarter of its size)"
+            "      the trained weights of the latest checkpoint (the EMA weights of one",
+            "      that holds only those, such as the shipped model)",
+            "  ddpm export --checkpoint clipped --ema --to ema.safetensors",
+            "      the EMA weights of run 'clipped'",
+            "  ddpm export --checkpoint clipped --ema --format ddpm --to small.safetensors",
+            "      a sampling checkpoint of run 'clipped' (a quarter of its size)"
         })
 public final class ExportCommand implements Callable<Integer> {
 

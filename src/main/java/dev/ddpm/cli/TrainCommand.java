@@ -47,8 +47,8 @@ import picocli.CommandLine.Option;
             "  ddpm train --epochs 20 --batch-size 128 --lr 2e-4      the reference model, changed",
             "  ddpm train --config config/quick.json --set train.grad_clip=1.0 --run clipped",
             "  ddpm train --resume latest                            continue the most recent run",
-            "  ddpm train --resume quick-20250101-120000 --epochs 10  continue a run for more"
-                    + " epochs"
+            "  ddpm train --resume clipped --epochs 10              continue run 'clipped' for"
+                    + " more epochs"
         })
 public final class TrainCommand implements Callable<Integer> {
 

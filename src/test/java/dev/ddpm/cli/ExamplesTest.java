@@ -179,10 +179,16 @@ class ExamplesTest {
         return (hash < 0 ? command : command.substring(0, hash)).replace("\\", "").trim();
     }
 
-    /** Examples whose words a user would replace ({@code <run>}, {@code N}, {@code ...}). */
+    /**
+     * Examples whose words a user would replace ({@code <run>}, {@code N}, {@code ...}), and the
+     * record of how the shipped model was made (docs/experiments.md): its export writes into {@code
+     * checkpoints/pretrained/}, which using ddpm never modifies, so it is refused there (the file
+     * exists) and is not a promise to a user.
+     */
     private static boolean runnable(String command) {
         return !command.matches(".*(<|\\.\\.\\.|…|=N\\b| N\\b| FILE\\b| NAME\\b).*")
-                && !command.equals("ddpm COMMAND --help");
+                && !command.equals("ddpm COMMAND --help")
+                && !command.contains("--to checkpoints/pretrained/");
     }
 
     private static int phase(String command) {
