@@ -12,8 +12,10 @@ import dev.ddpm.eval.MnistClassifier;
 import dev.ddpm.generate.Generator;
 import dev.ddpm.generate.SamplingSettings;
 import dev.ddpm.io.AtomicFiles;
+import dev.ddpm.io.RunDirectory;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -135,7 +137,7 @@ public final class EvalCommand implements Callable<Integer> {
                                 + generator.imageShape()
                                 + " images; the classifier judges 1x32x32 MNIST images");
             }
-            Path folder = out != null ? out : file.toAbsolutePath().getParent().resolve("eval");
+            Path folder = out != null ? out : defaultFolder(file);
             SamplingSettings settings = generation.settings(batch != null ? batch : DEFAULT_BATCH);
             String name = outputName(file, settings, generator);
             // before the data is read or downloaded
@@ -198,8 +200,26 @@ public final class EvalCommand implements Callable<Integer> {
     }
 
     /**
-     * e.g. {@code step-00004000-ddim-50-g0-seed0}, with {@code -no-ema} and {@code -digits-37} when
-     * they apply.
+     * Where a report goes without {@code --out}: the {@code eval/} folder of the checkpoint's run,
+     * except for the shipped model, which using ddpm never modifies: {@code eval/pretrained/}.
+     */
+    static Path defaultFolder(Path checkpoint) {
+        Path run = checkpoint.toAbsolutePath().getParent();
+        Path shipped = Path.of("checkpoints", RunDirectory.PRETRAINED);
+        try {
+            if (Files.exists(shipped) && Files.isSameFile(run, shipped)) {
+                return Path.of("eval", RunDirectory.PRETRAINED);
+            }
+        } catch (IOException e) {
+            // an unreadable folder is no shipped model
+        }
+        return run.resolve("eval");
+    }
+
+    /**
+     * e.g. {@code step-00004000-ddim-50-g0-seed0-n100}, with {@code -no-ema} and {@code -digits-37}
+     * when they apply: the Fréchet distances of different {@code --n} do not compare, so each has
+     * its own report.
      */
     private String outputName(Path file, SamplingSettings settings, Generator generator) {
         String stem = file.getFileName().toString().replaceFirst("\\.safetensors$", "");
@@ -216,7 +236,7 @@ public final class EvalCommand implements Callable<Integer> {
         if (eta != null && eta != 0) {
             name.append("-eta").append(number(eta));
         }
-        name.append("-seed").append(settings.seed());
+        name.append("-seed").append(settings.seed()).append("-n").append(n);
         if (generation.noEma) {
             name.append("-no-ema");
         }
