@@ -29,10 +29,9 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {
-            "Measures training (ms per step, images/s) and DDPM sampling (ms per step) for a"
-                    + " configuration,",
-            "batch size and device, on real MNIST batches, and the peak memory. Nothing is written"
-                    + " to disk."
+            "Measures training and sampling speed and peak memory; writes nothing.",
+            "Training in ms per step and images/s, and DDPM sampling in ms per step, for a"
+                    + " configuration, batch size and device, on real MNIST batches."
         },
         footer = {
             "",

@@ -29,7 +29,7 @@ public final class Devices {
     }
 
     public static Device resolve(String spec) {
-        Matcher m = parse(spec);
+        parse(spec);
         Engine engine;
         try {
             engine = Engine.getEngine("PyTorch");
@@ -42,35 +42,7 @@ public final class Devices {
                             + " libtorch",
                     e);
         }
-        int gpus = engine.getGpuCount();
-        Device device;
-        String s = spec.trim();
-        if (s.equals("auto")) {
-            device = gpus > 0 ? Device.gpu(0) : Device.cpu();
-        } else if (s.equals("cpu")) {
-            device = Device.cpu();
-        } else {
-            int index = m.group(1) == null ? 0 : Integer.parseInt(m.group(1));
-            if (gpus == 0) {
-                throw new UserException(
-                        "--device "
-                                + s
-                                + ": libtorch sees no GPU (loaded "
-                                + libtorch()
-                                + "); use --device cpu, or see README 'GPU' for the CUDA build");
-            }
-            if (index >= gpus) {
-                throw new UserException(
-                        "--device "
-                                + s
-                                + ": only "
-                                + gpus
-                                + " GPU(s) visible (gpu:0 .. gpu:"
-                                + (gpus - 1)
-                                + ")");
-            }
-            device = Device.gpu(index);
-        }
+        Device device = choose(spec, engine.getGpuCount());
         LOG.info(
                 "engine {} {}, libtorch {}, device {}",
                 engine.getEngineName(),
@@ -78,6 +50,41 @@ public final class Devices {
                 libtorch(),
                 device);
         return device;
+    }
+
+    /**
+     * The device {@code spec} names where libtorch sees {@code gpus} GPUs; a {@link UserException}
+     * when it names a GPU that is not there.
+     */
+    static Device choose(String spec, int gpus) {
+        Matcher m = parse(spec);
+        String s = spec.trim();
+        if (s.equals("auto")) {
+            return gpus > 0 ? Device.gpu(0) : Device.cpu();
+        }
+        if (s.equals("cpu")) {
+            return Device.cpu();
+        }
+        int index = m.group(1) == null ? 0 : Integer.parseInt(m.group(1));
+        if (gpus == 0) {
+            throw new UserException(
+                    "--device "
+                            + s
+                            + ": libtorch sees no GPU (loaded "
+                            + libtorch()
+                            + "); use --device cpu, or see README 'GPU' for the CUDA build");
+        }
+        if (index >= gpus) {
+            throw new UserException(
+                    "--device "
+                            + s
+                            + ": only "
+                            + gpus
+                            + " GPU(s) visible (gpu:0 .. gpu:"
+                            + (gpus - 1)
+                            + ")");
+        }
+        return Device.gpu(index);
     }
 
     private static String libtorch() {

@@ -12,9 +12,11 @@ import dev.ddpm.eval.MnistClassifier;
 import dev.ddpm.generate.Generator;
 import dev.ddpm.generate.SamplingSettings;
 import dev.ddpm.io.AtomicFiles;
+import dev.ddpm.io.RunDirectory;
 import dev.ddpm.report.EvalSection;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,8 +39,9 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {
-            "Generates N images of each digit and judges them with a LeNet classifier",
-            "(trained on MNIST and cached in checkpoints/classifier/ on first use):",
+            "Generates N images of each digit and judges them by accuracy and Frechet distance.",
+            "The judge is a LeNet classifier (trained on MNIST and cached in"
+                    + " checkpoints/classifier/ on first use):",
             "  accuracy   share classified as the digit asked for (overall, per digit)",
             "  Frechet    distance between the classifier features of the generated and",
             "  distance   the MNIST test images, beside its floor: the same distance for",
@@ -52,7 +55,7 @@ import picocli.CommandLine.Spec;
             "",
             "Examples:",
             "  ddpm eval                           latest checkpoint, DDIM 100 steps",
-            "  ddpm eval --checkpoint quick --steps 50 --n 50",
+            "  ddpm eval --checkpoint pretrained --steps 50 --n 50  the shipped model",
             "  ddpm eval --guidance 2 --seed 1     with classifier-free guidance",
             "  ddpm eval --sampler ddpm --digit 3  reference sampler, only 3s"
         })
@@ -133,7 +136,7 @@ public final class EvalCommand implements Callable<Integer> {
                                 + generator.imageShape()
                                 + " images; the classifier judges 1x32x32 MNIST images");
             }
-            Path folder = out != null ? out : file.toAbsolutePath().getParent().resolve("eval");
+            Path folder = out != null ? out : defaultFolder(file);
             SamplingSettings settings =
                     generation.settings(batch != null ? batch : Evaluator.DEFAULT_MAX_BATCH);
             String name = outputName(file, settings, generator);
@@ -200,8 +203,26 @@ public final class EvalCommand implements Callable<Integer> {
     }
 
     /**
-     * e.g. {@code step-00004000-ddim-50-g0-seed0}, with {@code -no-ema} and {@code -digits-37} when
-     * they apply.
+     * Where a report goes without {@code --out}: the {@code eval/} folder of the checkpoint's run,
+     * except for the shipped model, which using ddpm never modifies: {@code eval/pretrained/}.
+     */
+    static Path defaultFolder(Path checkpoint) {
+        Path run = checkpoint.toAbsolutePath().getParent();
+        Path shipped = Path.of("checkpoints", RunDirectory.PRETRAINED);
+        try {
+            if (Files.exists(shipped) && Files.isSameFile(run, shipped)) {
+                return Path.of("eval", RunDirectory.PRETRAINED);
+            }
+        } catch (IOException e) {
+            // an unreadable folder is no shipped model
+        }
+        return run.resolve("eval");
+    }
+
+    /**
+     * e.g. {@code step-00004000-ddim-50-g0-seed0-n100}, with {@code -no-ema} and {@code -digits-37}
+     * when they apply: the Fréchet distances of different {@code --n} do not compare, so each has
+     * its own report.
      */
     private String outputName(Path file, SamplingSettings settings, Generator generator) {
         String stem = file.getFileName().toString().replaceFirst("\\.safetensors$", "");
@@ -218,7 +239,7 @@ public final class EvalCommand implements Callable<Integer> {
         if (eta != null && eta != 0) {
             name.append("-eta").append(number(eta));
         }
-        name.append("-seed").append(settings.seed());
+        name.append("-seed").append(settings.seed()).append("-n").append(n);
         if (generation.noEma) {
             name.append("-no-ema");
         }

@@ -47,11 +47,12 @@ import picocli.CommandLine.Spec;
             "",
             "Examples:",
             "  ddpm export --to weights.safetensors",
-            "      the trained weights of the latest checkpoint",
-            "  ddpm export --checkpoint quick --ema --to ema.safetensors",
-            "      the EMA weights of run 'quick'",
-            "  ddpm export --checkpoint quick --ema --format ddpm --to small.safetensors",
-            "      a sampling checkpoint of run 'quick' (a quarter of its size)"
+            "      the trained weights of the latest checkpoint (the EMA weights of one",
+            "      that holds only those, such as the shipped model)",
+            "  ddpm export --checkpoint clipped --ema --to ema.safetensors",
+            "      the EMA weights of run 'clipped'",
+            "  ddpm export --checkpoint clipped --ema --format ddpm --to small.safetensors",
+            "      a sampling checkpoint of run 'clipped' (a quarter of its size)"
         })
 public final class ExportCommand implements Callable<Integer> {
 
@@ -126,7 +127,13 @@ public final class ExportCommand implements Callable<Integer> {
                 throw new UserException(
                         file + " holds no EMA weights; export the trained ones without --ema");
             }
-            Map<String, NDArray> source = ema ? read.ema() : read.model();
+            // A sampling checkpoint (the shipped model) holds only EMA weights: export those.
+            boolean useEma = ema || (read.model().isEmpty() && !read.ema().isEmpty());
+            if (useEma && !ema) {
+                LOG.warn(
+                        "{} holds only EMA weights (a sampling checkpoint); exporting those", file);
+            }
+            Map<String, NDArray> source = useEma ? read.ema() : read.model();
             UNet model = new UNet(read.config().model());
             Map<String, Shape> shapes = new LinkedHashMap<>();
             source.forEach((name, array) -> shapes.put(name, array.getShape()));
@@ -141,8 +148,8 @@ public final class ExportCommand implements Callable<Integer> {
             if (format == Format.DDPM) {
                 new Checkpoint(
                                 read.config(),
-                                ema ? Map.of() : weights,
-                                ema ? weights : Map.of(),
+                                useEma ? Map.of() : weights,
+                                useEma ? weights : Map.of(),
                                 Map.of(),
                                 read.state())
                         .write(to);
@@ -151,7 +158,7 @@ public final class ExportCommand implements Callable<Integer> {
             }
             LOG.info(
                     "exported the {} weights of {} ({} tensors)",
-                    ema ? "EMA" : "trained",
+                    useEma ? "EMA" : "trained",
                     file,
                     weights.size());
         }

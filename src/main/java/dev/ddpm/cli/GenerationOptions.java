@@ -60,8 +60,9 @@ public final class GenerationOptions {
             defaultValue = "0",
             description =
                     "Classifier-free guidance w >= 0: eps_uncond + (1 + w) (eps_cond - eps_uncond);"
-                            + " 0 (default) is plain conditional sampling, 1-3 gives crisper, more"
-                            + " typical digits.")
+                            + " 0 (default) is plain conditional sampling; 0.5-0.75 gives more"
+                            + " recognizable digits (see README), larger values bolder, less varied"
+                            + " ones.")
     double guidance;
 
     @Option(

@@ -43,7 +43,7 @@ import picocli.CommandLine.Spec;
             "Examples:",
             "  ddpm gif --digit 7                                # gifs/digit-7.gif",
             "  ddpm gif --all-digits --sampler ddpm --frames 80  # 1000 steps, 11 GIFs",
-            "  ddpm gif --digit 2 --fps 25 --hold 3 --scale 8 --out /tmp/gifs"
+            "  ddpm gif --digit 2 --fps 25 --hold 3 --scale 8 --out my-gifs"
         })
 public final class GifCommand implements Callable<Integer> {
 

@@ -57,8 +57,10 @@ import picocli.CommandLine.Spec;
             "      writes checkpoints/imported/step-00000000.safetensors",
             "  ddpm import --from weights.safetensors --run reference",
             "      then: ddpm sample --checkpoint reference --digit 3",
-            "  ddpm import --from small.safetensors --set model.depth=2",
-            "      --set model.time_emb_dim=32 --set model.attention_levels=[0]",
+            "  ddpm import --from tiny.safetensors --set model.base_channels=16",
+            "      --set model.depth=2 --set model.time_emb_dim=16 --set"
+                    + " model.attention_levels=[0]",
+            "      a smaller reference model whose file names no sizes: give them",
             "",
             "Names or shapes that do not fit the model are listed and nothing is",
             "written (exit 2)."

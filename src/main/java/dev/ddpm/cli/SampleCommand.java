@@ -35,7 +35,7 @@ import picocli.CommandLine.Spec;
             "  ddpm sample --digit 7                         # 8 sevens, DDIM 100 steps",
             "  ddpm sample --all-digits --n 10 --guidance 2  # a row per digit, guided",
             "  ddpm sample --digit 3 --sampler ddpm          # the reference's sampler",
-            "  ddpm sample --digit 1 --checkpoint checkpoints/quick --no-ema --out one.png"
+            "  ddpm sample --digit 1 --checkpoint checkpoints/clipped --no-ema --out one.png"
         })
 public final class SampleCommand implements Callable<Integer> {
 

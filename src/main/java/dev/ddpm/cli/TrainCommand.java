@@ -40,10 +40,9 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {
-            "Trains a class-conditional diffusion model on MNIST. A run lives in"
-                    + " checkpoints/<run>/: config.json,",
-            "train.log, metrics.jsonl, loss.png, samples/step-*.png and the last checkpoints"
-                    + " step-*.safetensors.",
+            "Trains a class-conditional diffusion model on MNIST.",
+            "A run lives in checkpoints/<run>/: config.json, train.log, metrics.jsonl, loss.png,"
+                    + " samples/step-*.png and the last checkpoints step-*.safetensors.",
             "Ctrl-C writes a checkpoint and stops; --resume continues exactly where the run"
                     + " stopped."
         },
@@ -55,8 +54,8 @@ import picocli.CommandLine.Option;
             "  ddpm train --epochs 20 --batch-size 128 --lr 2e-4      the reference model, changed",
             "  ddpm train --config config/quick.json --set train.grad_clip=1.0 --run clipped",
             "  ddpm train --resume latest                            continue the most recent run",
-            "  ddpm train --resume quick-20250101-120000 --epochs 10  continue a run for more"
-                    + " epochs"
+            "  ddpm train --resume clipped --epochs 10              continue run 'clipped' for"
+                    + " more epochs"
         })
 public final class TrainCommand implements Callable<Integer> {
 
@@ -182,7 +181,9 @@ public final class TrainCommand implements Callable<Integer> {
                     QualityCheck.applies(config)
                             ? new QualityCheck(
                                     trainer,
-                                    data,
+                                    config.train().trainLimit() == 0
+                                            ? data
+                                            : TrainingSet.loadWhole(config),
                                     runDir,
                                     MnistClassifier.DEFAULT_FILE,
                                     common.device())

@@ -78,7 +78,15 @@ public final class MnistDataset {
      * for its name, if it lists one.
      */
     public static MnistDataset load(Path dataDir, String dataset, boolean train) {
-        return load(dataDir, train, MnistDownloader.officialMd5(dataset));
+        return load(dataDir, dataset, train, 0);
+    }
+
+    /**
+     * As {@link #load(Path, String, boolean)}, keeping only the first {@code limit} images (all
+     * when 0): the files are read and checked whole, but only the images kept are resized and held.
+     */
+    public static MnistDataset load(Path dataDir, String dataset, boolean train, int limit) {
+        return load(dataDir, train, MnistDownloader.officialMd5(dataset), limit);
     }
 
     /**
@@ -97,6 +105,11 @@ public final class MnistDataset {
      * files by name.
      */
     static MnistDataset load(Path dataDir, boolean train, Map<String, String> officialMd5) {
+        return load(dataDir, train, officialMd5, 0);
+    }
+
+    private static MnistDataset load(
+            Path dataDir, boolean train, Map<String, String> officialMd5, int limit) {
         long start = System.nanoTime();
         String prefix = train ? "train" : "t10k";
         Path imageFile = existing(dataDir, prefix + "-images-idx3-ubyte.gz");
@@ -143,10 +156,12 @@ public final class MnistDataset {
                                 + ": the file is corrupt; download it again");
             }
         }
-        MnistDataset dataset = new MnistDataset(resize(source), labels);
+        int kept = limit > 0 ? Math.min(limit, labels.length) : labels.length;
+        MnistDataset dataset =
+                new MnistDataset(resize(source, kept), java.util.Arrays.copyOf(labels, kept));
         LOG.debug(
                 "loaded {} images from {} in {} ms",
-                labels.length,
+                kept,
                 imageFile,
                 (System.nanoTime() - start) / 1_000_000);
         return dataset;
@@ -279,19 +294,18 @@ public final class MnistDataset {
         }
     }
 
-    private static byte[] resize(IdxImages source) {
+    /** The first {@code count} images of {@code source}, resized. */
+    private static byte[] resize(IdxImages source, int count) {
         PilBilinearResize resize =
                 new PilBilinearResize(source.rows(), source.cols(), IMAGE_SIZE, IMAGE_SIZE);
-        byte[] out = new byte[source.count() * IMAGE_BYTES];
+        byte[] out = new byte[count * IMAGE_BYTES];
         int chunk = 1024;
-        IntStream.range(0, (source.count() + chunk - 1) / chunk)
+        IntStream.range(0, (count + chunk - 1) / chunk)
                 .parallel()
                 .forEach(
                         c -> {
                             byte[] scratch = new byte[resize.scratchBytes()];
-                            for (int i = c * chunk;
-                                    i < Math.min(source.count(), (c + 1) * chunk);
-                                    i++) {
+                            for (int i = c * chunk; i < Math.min(count, (c + 1) * chunk); i++) {
                                 resize.resize(
                                         source.pixels(),
                                         i * source.imageBytes(),

@@ -205,7 +205,7 @@ public final class MnistClassifier implements AutoCloseable {
         return manager;
     }
 
-    private Map<String, NDArray> weights() {
+    Map<String, NDArray> weights() {
         Map<String, NDArray> weights = new LinkedHashMap<>();
         net.getParameters().forEach(p -> weights.put(p.getKey(), p.getValue().getArray()));
         return weights;

@@ -10,7 +10,6 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
-import dev.ddpm.common.NativeArrays;
 import dev.ddpm.common.Seeds;
 import dev.ddpm.config.DdpmConfig;
 import dev.ddpm.config.TrainConfig;
@@ -57,10 +56,7 @@ public final class Trainer implements AutoCloseable {
     private final LearningRate learningRate;
     private final Ema ema;
     private final GradientClipping clipping;
-    private final NDArray noLabel;
-
-    /** {@code train.label_dropout} as a scalar of the trainer's own (see {@link NativeArrays}). */
-    private final NDArray labelDropout;
+    private final LabelDropout labelDropout;
 
     private final NDArray lossSum;
     private long step;
@@ -98,8 +94,7 @@ public final class Trainer implements AutoCloseable {
                 train.gradClip() > 0
                         ? new GradientClipping((float) train.gradClip(), manager)
                         : null;
-        this.noLabel = NativeArrays.filled(manager, new Shape(), -1);
-        this.labelDropout = NativeArrays.scalar(manager, (float) train.labelDropout());
+        this.labelDropout = new LabelDropout(train.labelDropout(), manager);
         this.lossSum = manager.zeros(new Shape(), DataType.FLOAT32);
     }
 
@@ -127,13 +122,9 @@ public final class Trainer implements AutoCloseable {
         try (NDManager s = manager.newSubManager()) {
             NDList batch = data.batch(s, indices);
             NDArray x0 = batch.get(0);
-            NDArray labels = batch.get(1);
             NDArray t = forward.sampleTimesteps(s, indices.length);
             NDArray noise = s.randomNormal(x0.getShape());
-            if (train.labelDropout() > 0) {
-                NDArray keep = s.randomUniform(0f, 1f, new Shape(indices.length)).gte(labelDropout);
-                labels = labels.getNDArrayInternal().where(keep, noLabel);
-            }
+            NDArray labels = labelDropout.apply(batch.get(1));
             NDArray xt = forward.qSample(x0, t, noise);
             NDArray lossWeights = forward.lossWeights(t);
             NDArray stepLoss;

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import dev.ddpm.config.ConfigLoader;
+import dev.ddpm.config.DdpmConfig;
 import dev.ddpm.io.Checkpoint;
 import dev.ddpm.io.RunDirectory;
 import dev.ddpm.testing.Slow;
@@ -73,11 +74,8 @@ class CrashRecoveryTest {
         Map<String, String> threeEpochs = new LinkedHashMap<>(everyStep);
         threeEpochs.put("train.epochs", "3");
         Map<String, float[]> expected = new LinkedHashMap<>();
-        try (Trainer t =
-                new Trainer(
-                        TrainingFixtures.tiny(threeEpochs),
-                        TrainingFixtures.mnist(),
-                        Device.cpu())) {
+        DdpmConfig tiny = TrainingFixtures.tiny(threeEpochs);
+        try (Trainer t = new Trainer(tiny, TrainingFixtures.mnist(tiny), Device.cpu())) {
             TrainingLoop.forRun(t, new RunDirectory(tmp.resolve("straight"))).run();
             t.model().weights().forEach((name, w) -> expected.put(name, w.toFloatArray()));
         }

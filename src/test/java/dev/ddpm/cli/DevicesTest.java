@@ -3,13 +3,12 @@ package dev.ddpm.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ai.djl.Device;
-import ai.djl.engine.Engine;
 import dev.ddpm.common.UserException;
 import org.junit.jupiter.api.Test;
 
+/** {@code --device} against machines with no, one and two GPUs. */
 class DevicesTest {
 
     @Test
@@ -21,18 +20,35 @@ class DevicesTest {
     }
 
     @Test
-    void autoTakesTheGpuWhenThereIsOneElseTheCpu() {
-        Device d = Devices.resolve("auto");
-        int gpus = Engine.getEngine("PyTorch").getGpuCount();
-        assertEquals(gpus > 0 ? Device.gpu(0) : Device.cpu(), d);
-        assertEquals(Device.cpu(), Devices.resolve("cpu"));
+    void autoTakesTheFirstGpuWhenThereIsOneElseTheCpu() {
+        assertEquals(Device.cpu(), Devices.choose("auto", 0));
+        assertEquals(Device.gpu(0), Devices.choose("auto", 1));
+        assertEquals(Device.gpu(0), Devices.choose(" auto ", 2));
     }
 
     @Test
-    void askingForAGpuWhereThereIsNoneIsAClearError() {
-        assumeTrue(Engine.getEngine("PyTorch").getGpuCount() == 0, "this machine has a GPU");
-        UserException e = assertThrows(UserException.class, () -> Devices.resolve("gpu"));
-        assertTrue(e.getMessage().contains("no GPU"), e.getMessage());
-        assertThrows(UserException.class, () -> Devices.resolve("gpu:1"));
+    void cpuIsTheCpuEvenWhereThereAreGpus() {
+        assertEquals(Device.cpu(), Devices.choose("cpu", 0));
+        assertEquals(Device.cpu(), Devices.choose("cpu", 2));
+    }
+
+    @Test
+    void gpuNamesTheFirstOrTheNumberedGpu() {
+        assertEquals(Device.gpu(0), Devices.choose("gpu", 1));
+        assertEquals(Device.gpu(1), Devices.choose("gpu:1", 2));
+    }
+
+    @Test
+    void aGpuThatIsNotThereIsAClearErrorNamingWhatIsThere() {
+        UserException none = assertThrows(UserException.class, () -> Devices.choose("gpu", 0));
+        assertTrue(none.getMessage().contains("no GPU"), none.getMessage());
+        assertTrue(none.getMessage().contains("--device cpu"), none.getMessage());
+        UserException beyond = assertThrows(UserException.class, () -> Devices.choose("gpu:2", 2));
+        assertTrue(beyond.getMessage().contains("gpu:0 .. gpu:1"), beyond.getMessage());
+    }
+
+    @Test
+    void theCpuResolvesOnEveryMachine() {
+        assertEquals(Device.cpu(), Devices.resolve("cpu"));
     }
 }

@@ -20,6 +20,7 @@ import dev.ddpm.model.UNet;
 import dev.ddpm.testing.Slow;
 import dev.ddpm.testing.TrainingFixtures;
 import java.awt.image.BufferedImage;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -69,6 +70,22 @@ class EvalCommandTest {
     }
 
     @Test
+    void theShippedModelsReportsGoToTheCurrentFolderAndARunsBesideIt() throws Exception {
+        Path shipped = Path.of("checkpoints", "pretrained", "step-00009380.safetensors");
+        assertTrue(Files.exists(shipped), "the shipped model is in the checkout");
+        assertEquals(Path.of("eval", "pretrained"), EvalCommand.defaultFolder(shipped));
+        assertEquals(
+                Path.of("eval", "pretrained"),
+                EvalCommand.defaultFolder(
+                        Path.of("config", "..", "checkpoints", "pretrained", "x.safetensors")
+                                .toAbsolutePath()));
+        Path run = Files.createDirectories(dir.resolve("checkpoints/mine"));
+        assertEquals(
+                run.resolve("eval"),
+                EvalCommand.defaultFolder(run.resolve("step-00000010.safetensors")));
+    }
+
+    @Test
     void writesAReportWithEveryPromisedFieldAndAGridOfTheEvaluatedImages() throws Exception {
         Path mnist = TrainingFixtures.mnistDir();
         TrainedClassifier.get(); // trained (or loaded) once for all tests
@@ -96,8 +113,8 @@ class EvalCommandTest {
                         "--classifier",
                         TrainedClassifier.CACHE.toString());
         assertEquals(0, r.exit(), r.toString());
-        Path json = dir.resolve("checkpoints/tiny/eval/step-00000010-ddim-2-g1-seed5.json");
-        Path png = dir.resolve("checkpoints/tiny/eval/step-00000010-ddim-2-g1-seed5.png");
+        Path json = dir.resolve("checkpoints/tiny/eval/step-00000010-ddim-2-g1-seed5-n3.json");
+        Path png = dir.resolve("checkpoints/tiny/eval/step-00000010-ddim-2-g1-seed5-n3.png");
         assertTrue(
                 r.out().contains("Frechet distance") && r.out().contains(json.toString()), r.out());
 

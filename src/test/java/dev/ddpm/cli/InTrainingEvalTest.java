@@ -63,7 +63,8 @@ class InTrainingEvalTest {
     static TrainingLoop.Outcome train(RunDirectory run, long stopAt) throws Exception {
         TrainedClassifier.get(); // trained (or loaded) once for all tests
         Optional<Path> newest = run.latestCheckpoint();
-        try (Trainer trainer = new Trainer(config(), TrainingFixtures.mnist(), Device.cpu())) {
+        try (Trainer trainer =
+                new Trainer(config(), TrainingFixtures.mnist(config()), Device.cpu())) {
             if (newest.isPresent()) {
                 trainer.resume(newest.get());
             }
@@ -72,7 +73,7 @@ class InTrainingEvalTest {
             try (QualityCheck quality =
                     new QualityCheck(
                             trainer,
-                            TrainingFixtures.mnist(),
+                            TrainingFixtures.mnist(dev.ddpm.config.DdpmConfig.reference()),
                             run,
                             TrainedClassifier.CACHE,
                             Device.cpu())) {

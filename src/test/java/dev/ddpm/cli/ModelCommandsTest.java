@@ -249,6 +249,29 @@ class ModelCommandsTest {
                             "1",
                             "--no-ema"),
                     "holds only EMA weights");
+            // Without --ema, export takes the weights that exist and says so.
+            Path exported = dir.resolve("from-sampling.safetensors");
+            Run exportTrained =
+                    ddpm(
+                            "export",
+                            "--checkpoint",
+                            sampling.toString(),
+                            "--to",
+                            exported.toString());
+            assertEquals(0, exportTrained.exit(), exportTrained.toString());
+            assertTrue(exportTrained.err().contains("only EMA weights"), exportTrained.toString());
+            Path imported = dir.resolve("from-sampling-imported.safetensors");
+            Run imp =
+                    ddpm(
+                            "import",
+                            "-q",
+                            "--from",
+                            exported.toString(),
+                            "--out",
+                            imported.toString());
+            assertEquals(0, imp.exit(), imp.toString());
+            assertSameTensors(
+                    Checkpoint.read(checkpoint, m).ema(), Checkpoint.read(imported, m).model());
             assertUsageError(
                     ddpm("train", "-q", "--resume", sampling.toString(), "--device", "cpu"),
                     "can be sampled from but not resumed");

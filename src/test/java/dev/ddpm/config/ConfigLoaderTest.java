@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,6 +33,26 @@ class ConfigLoaderTest {
 
     static void assertRejected(String expected, String key, String value) {
         assertRejected(expected, null, Map.of(key, value));
+    }
+
+    /**
+     * Rejected with a message containing {@code expected} and listing after it, in any order, at
+     * least the keys {@code allowed}.
+     */
+    static void assertRejectedListing(
+            String expected, Path file, Map<String, String> overrides, String... allowed) {
+        assertRejected(expected, file, overrides);
+        String message =
+                assertThrows(UserException.class, () -> ConfigLoader.load(file, overrides))
+                        .getMessage();
+        Set<String> listed =
+                java.util.Arrays.stream(
+                                message.substring(message.indexOf(expected) + expected.length())
+                                        .split("[,;:]?\\s+"))
+                        .collect(java.util.stream.Collectors.toSet());
+        for (String key : allowed) {
+            assertTrue(listed.contains(key), key + " listed in: " + message);
+        }
     }
 
     @Test
@@ -200,31 +221,38 @@ class ConfigLoaderTest {
 
     @Test
     void unknownKeysAreNamedWithTheAllowedOnes() throws IOException {
-        assertRejected(
-                "unknown config key 'train.learning_rate'; allowed keys here: epochs, batch_size,"
-                        + " lr, adam_beta1",
-                "train.learning_rate",
-                "1");
-        assertRejected(
-                "unknown config key 'optim.lr'; sections: model, diffusion, train",
-                "optim.lr",
-                "1");
+        assertRejectedListing(
+                "unknown config key 'train.learning_rate'",
+                null,
+                Map.of("train.learning_rate", "1"),
+                "lr",
+                "epochs",
+                "batch_size",
+                "adam_beta1");
+        assertRejectedListing(
+                "unknown config key 'optim.lr'",
+                null,
+                Map.of("optim.lr", "1"),
+                "model",
+                "diffusion",
+                "train");
         assertRejected("unknown config key 'lr'", "lr", "1");
         assertRejected("unknown config key 'train'", "train", "{}");
         Path file = Files.writeString(dir.resolve("typo.json"), "{\"model\": {\"depht\": 3}}");
-        assertRejected(
-                "unknown config key 'model.depht' in "
-                        + file
-                        + "; allowed keys here: time_emb_dim, depth,",
+        assertRejectedListing(
+                "unknown config key 'model.depht' in " + file,
                 file,
-                Map.of());
+                Map.of(),
+                "depth",
+                "time_emb_dim");
         Path top = Files.writeString(dir.resolve("top.json"), "{\"optimizer\": {}}");
-        assertRejected(
-                "unknown config key 'optimizer' in "
-                        + top
-                        + "; allowed keys here: model, diffusion, train",
+        assertRejectedListing(
+                "unknown config key 'optimizer' in " + top,
                 top,
-                Map.of());
+                Map.of(),
+                "model",
+                "diffusion",
+                "train");
     }
 
     @Test

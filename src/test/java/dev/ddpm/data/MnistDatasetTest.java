@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,6 +35,23 @@ class MnistDatasetTest {
     static void load() {
         train = MnistDataset.load(MNIST, true);
         test = MnistDataset.load(MNIST, false);
+    }
+
+    /** Lets the collector have the 70,000 images: later tests force collections. */
+    @AfterAll
+    static void release() {
+        train = null;
+        test = null;
+    }
+
+    @Test
+    void aLimitKeepsTheFirstImagesExactlyAsTheWholeSplitHasThem() {
+        MnistDataset first = MnistDataset.load(MNIST, "mnist", true, 100);
+        assertEquals(100, first.size());
+        for (int i = 0; i < 100; i++) {
+            assertArrayEquals(train.pixels(i), first.pixels(i), "image " + i);
+            assertEquals(train.label(i), first.label(i), "label " + i);
+        }
     }
 
     @Test

@@ -27,10 +27,12 @@ class CheckpointTest {
             Map<String, NDArray> model = new LinkedHashMap<>();
             model.put("a.weight", m.randomNormal(new ai.djl.ndarray.types.Shape(3, 4)));
             model.put("b.bias", m.arange(5f));
-            Map<String, NDArray> ema =
-                    Map.of("a.weight", m.ones(new ai.djl.ndarray.types.Shape(3, 4)));
-            Map<String, NDArray> optim =
-                    Map.of("m.a.weight", m.zeros(new ai.djl.ndarray.types.Shape(3, 4)));
+            Map<String, NDArray> ema = new LinkedHashMap<>();
+            ema.put("a.weight", m.randomNormal(new ai.djl.ndarray.types.Shape(3, 4)));
+            ema.put("b.bias", m.randomNormal(new ai.djl.ndarray.types.Shape(5)));
+            Map<String, NDArray> optim = new LinkedHashMap<>();
+            optim.put("m.a.weight", m.randomNormal(new ai.djl.ndarray.types.Shape(3, 4)));
+            optim.put("v.a.weight", m.randomUniform(0f, 1f, new ai.djl.ndarray.types.Shape(3, 4)));
             DdpmConfig config = DdpmConfig.reference();
             TrainingState state = new TrainingState(1234, 2, 17, config.train().seed(), 1200);
             Path file = dir.resolve("step-00001234.safetensors");
@@ -39,17 +41,24 @@ class CheckpointTest {
             Checkpoint back = Checkpoint.read(file, m);
             assertEquals(config, back.config());
             assertEquals(state, back.state());
-            assertEquals(model.keySet(), back.model().keySet());
-            assertArrayEquals(
-                    model.get("a.weight").toFloatArray(),
-                    back.model().get("a.weight").toFloatArray());
-            assertArrayEquals(
-                    model.get("b.bias").toFloatArray(), back.model().get("b.bias").toFloatArray());
-            assertEquals(ema.keySet(), back.ema().keySet());
-            assertEquals(optim.keySet(), back.optimizer().keySet());
+            assertSameTensors(model, back.model(), "model");
+            assertSameTensors(ema, back.ema(), "EMA");
+            assertSameTensors(optim, back.optimizer(), "optimizer");
             assertTrue(back.samplingWeights(true) == back.ema());
             assertTrue(back.samplingWeights(false) == back.model());
         }
+    }
+
+    /** The same names, and under each the same shape and the same values, bit for bit. */
+    private static void assertSameTensors(
+            Map<String, NDArray> expected, Map<String, NDArray> actual, String group) {
+        assertEquals(expected.keySet(), actual.keySet(), group);
+        expected.forEach(
+                (name, e) -> {
+                    NDArray a = actual.get(name);
+                    assertEquals(e.getShape(), a.getShape(), group + " " + name);
+                    assertArrayEquals(e.toFloatArray(), a.toFloatArray(), group + " " + name);
+                });
     }
 
     @Test

@@ -4,13 +4,17 @@ import dev.ddpm.config.ConfigLoader;
 import dev.ddpm.config.DdpmConfig;
 import dev.ddpm.data.MnistDataset;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Tiny configurations and the shared MNIST training split (loaded once per test JVM). */
+/**
+ * Tiny configurations and the MNIST training images they use (loaded once per test JVM and limit).
+ */
 public final class TrainingFixtures {
 
-    private static MnistDataset mnist;
+    /** By {@code train.train_limit}: a tiny configuration needs 64 images, not all 60,000. */
+    private static final Map<Integer, MnistDataset> MNIST = new HashMap<>();
 
     private TrainingFixtures() {}
 
@@ -19,13 +23,14 @@ public final class TrainingFixtures {
         return Path.of("data", "mnist").toAbsolutePath();
     }
 
-    /** The MNIST training split, loaded once per test JVM. */
-    public static synchronized MnistDataset mnist() {
-        Path dir = mnistDir();
-        if (mnist == null) {
-            mnist = MnistDataset.load(dir, true);
-        }
-        return mnist;
+    /**
+     * The MNIST training images {@code config} trains on (the first {@code train.train_limit}, or
+     * all), as {@code ddpm train} loads them; loaded once per test JVM and limit.
+     */
+    public static synchronized MnistDataset mnist(DdpmConfig config) {
+        return MNIST.computeIfAbsent(
+                config.train().trainLimit(),
+                limit -> MnistDataset.load(mnistDir(), "mnist", true, limit));
     }
 
     /** Data root holding {@code mnist/}, for configs run by the CLI. */
