@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.ddpm.eval.TrainedClassifier;
+import dev.ddpm.testing.Examples;
 import dev.ddpm.testing.ParityFixture;
-import dev.ddpm.testing.Slow;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * scripts/gpu/check.sh}. The eval classifier is the test suite's, copied into the clone's cache, so
  * that no example trains one.
  */
-@Slow
+@Examples
 class ExamplesTest {
 
     /** Appended to every {@code train} that starts a run: a tiny model on 16 images. */
