@@ -4,9 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
-import java.nio.file.Files;
+import dev.ddpm.io.RunDirectory;
 import java.nio.file.Path;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -18,14 +17,11 @@ import org.junit.jupiter.api.Test;
 class ShippedModelSamplingTest {
 
     @Test
-    void theShippedModelDrawsFiniteDigits() throws Exception {
-        Path checkpoint;
-        try (Stream<Path> files = Files.list(Path.of("checkpoints", "pretrained"))) {
-            checkpoint =
-                    files.filter(p -> p.toString().endsWith(".safetensors"))
-                            .findFirst()
-                            .orElseThrow();
-        }
+    void theShippedModelDrawsFiniteDigits() {
+        Path checkpoint =
+                new RunDirectory(Path.of("checkpoints", RunDirectory.PRETRAINED))
+                        .latestCheckpoint()
+                        .orElseThrow();
         try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
             Generator generator = Generator.open(checkpoint, true, manager);
             SamplingSettings settings =
