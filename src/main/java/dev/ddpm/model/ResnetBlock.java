@@ -17,16 +17,16 @@ import ai.djl.util.PairList;
 final class ResnetBlock extends ModelBlock {
 
     private final long out;
-    private final Linear mlp;
-    private final Block block1;
-    private final Block block2;
+    private final FullyConnected mlp;
+    private final ConvNormBlock block1;
+    private final ConvNormBlock block2;
     private final Conv1x1 residual;
 
     ResnetBlock(long in, long out, int condDim, int groups) {
         this.out = out;
-        mlp = addChildBlock("mlp.1", new Linear(condDim, 2 * out));
-        block1 = addChildBlock("block1", new Block(in, out, groups));
-        block2 = addChildBlock("block2", new Block(out, out, groups));
+        mlp = addChildBlock("mlp.1", new FullyConnected(condDim, 2 * out));
+        block1 = addChildBlock("block1", new ConvNormBlock(in, out, groups));
+        block2 = addChildBlock("block2", new ConvNormBlock(out, out, groups));
         residual = in == out ? null : addChildBlock("res_conv", new Conv1x1(in, out, true));
     }
 

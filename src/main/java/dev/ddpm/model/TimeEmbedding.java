@@ -19,16 +19,16 @@ import dev.ddpm.common.NativeArrays;
 final class TimeEmbedding extends ModelBlock {
 
     private final int dim;
-    private final Linear hidden;
-    private final Linear output;
+    private final FullyConnected hidden;
+    private final FullyConnected output;
 
     /** {@code f_j}, built once. */
     private NDArray frequencies;
 
     TimeEmbedding(int dim) {
         this.dim = dim;
-        hidden = addChildBlock("1", new Linear(dim, 4L * dim));
-        output = addChildBlock("3", new Linear(4L * dim, dim));
+        hidden = addChildBlock("1", new FullyConnected(dim, 4L * dim));
+        output = addChildBlock("3", new FullyConnected(4L * dim, dim));
     }
 
     @Override

@@ -7,13 +7,13 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 
 /** A fully connected layer, {@code y = x W^T + b} with PyTorch's {@code [out, in]} weight. */
-final class Linear extends ModelBlock {
+final class FullyConnected extends ModelBlock {
 
     private final long out;
     private final Parameter weight;
     private final Parameter bias;
 
-    Linear(long in, long out) {
+    FullyConnected(long in, long out) {
         this.out = out;
         weight = parameter("weight", Parameter.Type.WEIGHT, new Shape(out, in), torchDefault(in));
         bias = parameter("bias", Parameter.Type.BIAS, new Shape(out), torchDefault(in));

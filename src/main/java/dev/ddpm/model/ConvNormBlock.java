@@ -14,7 +14,7 @@ import dev.ddpm.common.NativeArrays;
  * 1) + shift} when the inputs carry a scale and shift, then SiLU. Inputs: {@code x} or {@code (x,
  * scale, shift)}.
  */
-final class Block extends ModelBlock {
+final class ConvNormBlock extends ModelBlock {
 
     private final WeightStandardizedConv2d proj;
     private final GroupNorm norm;
@@ -22,7 +22,7 @@ final class Block extends ModelBlock {
     /** The 1 of {@code scale + 1}, owned by the block (see {@link NativeArrays}). */
     private NDArray one;
 
-    Block(long in, long out, int groups) {
+    ConvNormBlock(long in, long out, int groups) {
         proj = addChildBlock("proj", new WeightStandardizedConv2d(in, out));
         norm = addChildBlock("norm", new GroupNorm(groups, out));
     }
