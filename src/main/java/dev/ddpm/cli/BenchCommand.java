@@ -9,8 +9,8 @@ import dev.ddpm.generate.SamplerKind;
 import dev.ddpm.generate.SamplingSettings;
 import dev.ddpm.model.UNet;
 import dev.ddpm.train.Benchmark;
+import dev.ddpm.train.DiffusionTrainer;
 import dev.ddpm.train.ProcessMemory;
-import dev.ddpm.train.Trainer;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -115,7 +115,7 @@ public final class BenchCommand implements Callable<Integer> {
         out.printf(
                 "  %6s %14s %14s %10s %12s%n",
                 "batch", "ms/step", "host ms/step", "images/s", "GPU memory");
-        Trainer last = null;
+        DiffusionTrainer last = null;
         try {
             for (int batch : batches) {
                 if (last != null) {

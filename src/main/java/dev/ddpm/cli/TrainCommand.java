@@ -15,8 +15,8 @@ import dev.ddpm.report.QualityCheck;
 import dev.ddpm.report.ReportWriter;
 import dev.ddpm.train.ResumeCheck;
 import dev.ddpm.train.StopSignal;
-import dev.ddpm.train.Trainer;
-import dev.ddpm.train.TrainingListener;
+import dev.ddpm.train.DiffusionTrainer;
+import dev.ddpm.train.TrainingLoopListener;
 import dev.ddpm.train.TrainingLoop;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -161,7 +161,7 @@ public final class TrainCommand implements Callable<Integer> {
 
     private int train(DdpmConfig config, RunDirectory runDir, Path checkpoint) throws IOException {
         MnistDataset data = TrainingSet.load(config);
-        try (Trainer trainer = new Trainer(config, data, common.device())) {
+        try (DiffusionTrainer trainer = new DiffusionTrainer(config, data, common.device())) {
             if (checkpoint != null) {
                 trainer.resume(checkpoint);
                 LOG.info(
@@ -188,7 +188,7 @@ public final class TrainCommand implements Callable<Integer> {
                                     MnistClassifier.DEFAULT_FILE,
                                     common.device())
                             : null;
-            List<TrainingListener> more = new ArrayList<>();
+            List<TrainingLoopListener> more = new ArrayList<>();
             if (quality != null) {
                 more.add(quality);
             }

@@ -16,8 +16,8 @@ import dev.ddpm.io.ImageGrid;
 import dev.ddpm.io.RunDirectory;
 import dev.ddpm.model.UNet;
 import dev.ddpm.train.StepEvent;
-import dev.ddpm.train.Trainer;
-import dev.ddpm.train.TrainingListener;
+import dev.ddpm.train.DiffusionTrainer;
+import dev.ddpm.train.TrainingLoopListener;
 import dev.ddpm.train.TrainingLoop;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -40,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * <p>The classifier, the MNIST images and the real side of the Frechet distances are loaded or
  * computed at the first evaluation and kept for the others.
  */
-public final class QualityCheck implements TrainingListener, AutoCloseable {
+public final class QualityCheck implements TrainingLoopListener, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(QualityCheck.class);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -77,7 +77,7 @@ public final class QualityCheck implements TrainingListener, AutoCloseable {
      * @param classifierFile the cached classifier, trained there when absent
      */
     public QualityCheck(
-            Trainer trainer,
+            DiffusionTrainer trainer,
             MnistDataset trainingImages,
             RunDirectory run,
             Path classifierFile,
@@ -124,7 +124,7 @@ public final class QualityCheck implements TrainingListener, AutoCloseable {
     }
 
     @Override
-    public void onStep(Trainer trainer, StepEvent event) throws IOException {
+    public void onStep(DiffusionTrainer trainer, StepEvent event) throws IOException {
         int every = train.evalEverySteps();
         if (every > 0 && event.step() % every == 0) {
             evaluate(trainer, event.epoch());
@@ -132,13 +132,13 @@ public final class QualityCheck implements TrainingListener, AutoCloseable {
     }
 
     @Override
-    public void onEnd(Trainer trainer, TrainingLoop.Outcome outcome) throws IOException {
+    public void onEnd(DiffusionTrainer trainer, TrainingLoop.Outcome outcome) throws IOException {
         if (outcome == TrainingLoop.Outcome.COMPLETED) {
             evaluate(trainer, trainer.epoch() - 1);
         }
     }
 
-    private void evaluate(Trainer trainer, int epoch) throws IOException {
+    private void evaluate(DiffusionTrainer trainer, int epoch) throws IOException {
         long step = trainer.stepsDone();
         if (step == lastEvaluated) {
             return;

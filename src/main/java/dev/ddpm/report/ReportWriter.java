@@ -2,8 +2,8 @@ package dev.ddpm.report;
 
 import dev.ddpm.io.RunDirectory;
 import dev.ddpm.train.StepEvent;
-import dev.ddpm.train.Trainer;
-import dev.ddpm.train.TrainingListener;
+import dev.ddpm.train.DiffusionTrainer;
+import dev.ddpm.train.TrainingLoopListener;
 import dev.ddpm.train.TrainingLoop;
 import java.io.IOException;
 import org.slf4j.Logger;
@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
  * Rewrites the run's {@code report.html} at every checkpoint and when the loop ends; it comes after
  * the listeners whose files the page shows.
  */
-public final class ReportWriter implements TrainingListener {
+public final class ReportWriter implements TrainingLoopListener {
 
     private static final Logger LOG = LoggerFactory.getLogger(ReportWriter.class);
 
@@ -26,14 +26,14 @@ public final class ReportWriter implements TrainingListener {
     }
 
     @Override
-    public void onStep(Trainer trainer, StepEvent event) throws IOException {
+    public void onStep(DiffusionTrainer trainer, StepEvent event) throws IOException {
         if (event.checkpointDue()) {
             write(trainer, RunReport.State.TRAINING);
         }
     }
 
     @Override
-    public void onEnd(Trainer trainer, TrainingLoop.Outcome outcome) throws IOException {
+    public void onEnd(DiffusionTrainer trainer, TrainingLoop.Outcome outcome) throws IOException {
         write(
                 trainer,
                 outcome == TrainingLoop.Outcome.COMPLETED
@@ -41,7 +41,7 @@ public final class ReportWriter implements TrainingListener {
                         : RunReport.State.STOPPED);
     }
 
-    private void write(Trainer trainer, RunReport.State state) throws IOException {
+    private void write(DiffusionTrainer trainer, RunReport.State state) throws IOException {
         RunReport.write(
                 run,
                 machine,

@@ -43,7 +43,7 @@ public final class Benchmark {
      * Times {@code steps} training steps after {@code warmup} untimed ones; the trainer is left for
      * sampling.
      */
-    public static Training training(Trainer trainer, int warmup, int steps) {
+    public static Training training(DiffusionTrainer trainer, int warmup, int steps) {
         Device device = trainer.model().getParameters().valueAt(0).getArray().getDevice();
         for (int i = 0; i < warmup; i++) {
             trainer.step();
@@ -69,11 +69,11 @@ public final class Benchmark {
      * A trainer for {@code config}, after the device's cached memory was released (so memory
      * compares).
      */
-    public static Trainer trainer(DdpmConfig config, MnistDataset data, Device device) {
+    public static DiffusionTrainer trainer(DdpmConfig config, MnistDataset data, Device device) {
         if (device.isGpu()) {
             JniUtils.emptyCudaCache();
         }
-        return new Trainer(config, data, device);
+        return new DiffusionTrainer(config, data, device);
     }
 
     /**
@@ -82,7 +82,7 @@ public final class Benchmark {
      * reverse step costs the same whatever T is), so that DDPM can be timed over fewer steps.
      */
     public static Sampling sampling(
-            Trainer trainer, int timesteps, SamplingSettings settings, int images) {
+            DiffusionTrainer trainer, int timesteps, SamplingSettings settings, int images) {
         DdpmConfig config = trainer.config();
         DiffusionConfig d = config.diffusion();
         DdpmConfig sampled =

@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
  * end) and when the loop ends, at most once per step, and keeps only the newest {@code
  * train.keep_checkpoints}.
  */
-final class CheckpointWriter implements TrainingListener {
+final class CheckpointWriter implements TrainingLoopListener {
 
     private static final Logger LOG = LoggerFactory.getLogger(CheckpointWriter.class);
 
@@ -27,18 +27,18 @@ final class CheckpointWriter implements TrainingListener {
     }
 
     @Override
-    public void onStep(Trainer trainer, StepEvent event) throws IOException {
+    public void onStep(DiffusionTrainer trainer, StepEvent event) throws IOException {
         if (event.checkpointDue()) {
             save(trainer);
         }
     }
 
     @Override
-    public void onEnd(Trainer trainer, TrainingLoop.Outcome outcome) throws IOException {
+    public void onEnd(DiffusionTrainer trainer, TrainingLoop.Outcome outcome) throws IOException {
         save(trainer);
     }
 
-    private void save(Trainer trainer) throws IOException {
+    private void save(DiffusionTrainer trainer) throws IOException {
         if (lastSaved == trainer.stepsDone()
                 || run.checkpoints().contains(run.checkpoint(trainer.stepsDone()))) {
             return;

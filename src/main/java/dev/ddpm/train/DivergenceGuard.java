@@ -7,7 +7,7 @@ import dev.ddpm.io.RunDirectory;
  * state: the loss at every log step, the loss and every weight before every checkpoint and at the
  * end. The run's newest checkpoint is then the last good one.
  */
-final class DivergenceGuard implements TrainingListener {
+final class DivergenceGuard implements TrainingLoopListener {
 
     private final RunDirectory run;
 
@@ -16,7 +16,7 @@ final class DivergenceGuard implements TrainingListener {
     }
 
     @Override
-    public void onStep(Trainer trainer, StepEvent event) {
+    public void onStep(DiffusionTrainer trainer, StepEvent event) {
         if (event.isLogStep() && !Double.isFinite(event.meanLoss().getAsDouble())) {
             throw diverged(trainer, "the loss became " + event.meanLoss().getAsDouble());
         }
@@ -26,17 +26,17 @@ final class DivergenceGuard implements TrainingListener {
     }
 
     @Override
-    public void onEnd(Trainer trainer, TrainingLoop.Outcome outcome) {
+    public void onEnd(DiffusionTrainer trainer, TrainingLoop.Outcome outcome) {
         requireFinite(trainer);
     }
 
-    private void requireFinite(Trainer trainer) {
+    private void requireFinite(DiffusionTrainer trainer) {
         if (!trainer.isFinite()) {
             throw diverged(trainer, "the loss or the weights became NaN or infinite");
         }
     }
 
-    private TrainingDivergedException diverged(Trainer trainer, String what) {
+    private TrainingDivergedException diverged(DiffusionTrainer trainer, String what) {
         String lastGood =
                 run.latestCheckpoint()
                         .map(p -> "step " + RunDirectory.stepOf(p))

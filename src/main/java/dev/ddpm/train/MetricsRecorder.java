@@ -8,7 +8,7 @@ import java.time.Instant;
  * What a user watches and keeps of the loss: at every log step a line in {@code metrics.jsonl}, the
  * redrawn {@code loss.png} and a log line; on a terminal, a progress bar per epoch in between.
  */
-final class MetricsRecorder implements TrainingListener {
+final class MetricsRecorder implements TrainingLoopListener {
 
     private final MetricsLog metrics;
     private final Progress progress;
@@ -17,7 +17,7 @@ final class MetricsRecorder implements TrainingListener {
     private int barEpoch = -1;
 
     /** Opens the run's metrics, dropping lines logged after the step the trainer resumes from. */
-    MetricsRecorder(Trainer trainer, RunDirectory run) throws IOException {
+    MetricsRecorder(DiffusionTrainer trainer, RunDirectory run) throws IOException {
         this.metrics = new MetricsLog(run.metrics(), run.lossPlot(), trainer.stepsDone());
         this.progress = Progress.forConsole(trainer.config().train().epochs());
         this.totalSteps = trainer.totalSteps();
@@ -25,7 +25,7 @@ final class MetricsRecorder implements TrainingListener {
     }
 
     @Override
-    public void onStep(Trainer trainer, StepEvent event) throws IOException {
+    public void onStep(DiffusionTrainer trainer, StepEvent event) throws IOException {
         if (barEpoch != event.epoch() && !event.epochEnd()) {
             barEpoch = event.epoch();
             progress.startEpoch(
@@ -51,7 +51,7 @@ final class MetricsRecorder implements TrainingListener {
     }
 
     @Override
-    public void onEnd(Trainer trainer, TrainingLoop.Outcome outcome) {
+    public void onEnd(DiffusionTrainer trainer, TrainingLoop.Outcome outcome) {
         progress.clearLine();
     }
 }

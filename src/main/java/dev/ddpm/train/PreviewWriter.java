@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * DDIM over {@code train.sample_steps} steps, guidance {@code train.sample_guidance} and a fixed
  * seed, so that grids of different steps compare: {@code samples/step-00001000.png}.
  */
-final class PreviewWriter implements TrainingListener {
+final class PreviewWriter implements TrainingLoopListener {
 
     private static final Logger LOG = LoggerFactory.getLogger(PreviewWriter.class);
 
@@ -34,7 +34,7 @@ final class PreviewWriter implements TrainingListener {
     private UNet sampling;
     private long lastPreview = -1;
 
-    PreviewWriter(Trainer trainer, RunDirectory run) throws IOException {
+    PreviewWriter(DiffusionTrainer trainer, RunDirectory run) throws IOException {
         this.run = run;
         this.every = trainer.config().train().sampleEverySteps();
         if (every > 0) {
@@ -43,20 +43,20 @@ final class PreviewWriter implements TrainingListener {
     }
 
     @Override
-    public void onStep(Trainer trainer, StepEvent event) throws IOException {
+    public void onStep(DiffusionTrainer trainer, StepEvent event) throws IOException {
         if (every > 0 && event.step() % every == 0) {
             write(trainer);
         }
     }
 
     @Override
-    public void onEnd(Trainer trainer, TrainingLoop.Outcome outcome) throws IOException {
+    public void onEnd(DiffusionTrainer trainer, TrainingLoop.Outcome outcome) throws IOException {
         if (every > 0 && outcome == TrainingLoop.Outcome.COMPLETED) {
             write(trainer);
         }
     }
 
-    private void write(Trainer trainer) throws IOException {
+    private void write(DiffusionTrainer trainer) throws IOException {
         if (lastPreview == trainer.stepsDone()) {
             return;
         }

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.OptionalDouble;
 
 /**
- * Runs a {@link Trainer} to the end of its epochs, or until asked to stop, telling its listeners
+ * Runs a {@link DiffusionTrainer} to the end of its epochs, or until asked to stop, telling its listeners
  * about every step. The loop alone reads the loss from the device (every {@code
  * train.log_every_steps} steps), so that a step never waits for the device otherwise.
  */
@@ -23,11 +23,11 @@ public final class TrainingLoop {
         STOPPED
     }
 
-    private final Trainer trainer;
-    private final List<TrainingListener> listeners;
+    private final DiffusionTrainer trainer;
+    private final List<TrainingLoopListener> listeners;
     private volatile boolean stopRequested;
 
-    public TrainingLoop(Trainer trainer, List<TrainingListener> listeners) {
+    public TrainingLoop(DiffusionTrainer trainer, List<TrainingLoopListener> listeners) {
         this.trainer = trainer;
         this.listeners = List.copyOf(listeners);
     }
@@ -36,7 +36,7 @@ public final class TrainingLoop {
      * The listeners of a run in {@code run}, in the order they must see a step: divergence before
      * anything records or saves the step, metrics, checkpoints, previews.
      */
-    public static TrainingLoop forRun(Trainer trainer, RunDirectory run) throws IOException {
+    public static TrainingLoop forRun(DiffusionTrainer trainer, RunDirectory run) throws IOException {
         return forRun(trainer, run, List.of());
     }
 
@@ -45,9 +45,9 @@ public final class TrainingLoop {
      * been written.
      */
     public static TrainingLoop forRun(
-            Trainer trainer, RunDirectory run, List<TrainingListener> more) throws IOException {
+            DiffusionTrainer trainer, RunDirectory run, List<TrainingLoopListener> more) throws IOException {
         Files.createDirectories(run.root());
-        List<TrainingListener> listeners =
+        List<TrainingLoopListener> listeners =
                 new ArrayList<>(
                         List.of(
                                 new DivergenceGuard(run),
@@ -104,7 +104,7 @@ public final class TrainingLoop {
                             images,
                             stepNanos / 1e9,
                             epochEnd || trainer.stepsDone() % train.checkpointEverySteps() == 0);
-            for (TrainingListener l : listeners) {
+            for (TrainingLoopListener l : listeners) {
                 l.onStep(trainer, event);
             }
             if (log) {
@@ -128,11 +128,11 @@ public final class TrainingLoop {
                             images,
                             (stepNanos + System.nanoTime() - started) / 1e9,
                             false);
-            for (TrainingListener l : listeners) {
+            for (TrainingLoopListener l : listeners) {
                 l.onStep(trainer, last);
             }
         }
-        for (TrainingListener l : listeners) {
+        for (TrainingLoopListener l : listeners) {
             l.onEnd(trainer, outcome);
         }
         return outcome;

@@ -15,7 +15,7 @@ import dev.ddpm.io.Checkpoint;
 import dev.ddpm.io.RunDirectory;
 import dev.ddpm.testing.Slow;
 import dev.ddpm.testing.TrainingFixtures;
-import dev.ddpm.train.Trainer;
+import dev.ddpm.train.DiffusionTrainer;
 import dev.ddpm.train.TrainingLoop;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -75,7 +75,7 @@ class CrashRecoveryTest {
         threeEpochs.put("train.epochs", "3");
         Map<String, float[]> expected = new LinkedHashMap<>();
         DdpmConfig tiny = TrainingFixtures.tiny(threeEpochs);
-        try (Trainer t = new Trainer(tiny, TrainingFixtures.mnist(tiny), Device.cpu())) {
+        try (DiffusionTrainer t = new DiffusionTrainer(tiny, TrainingFixtures.mnist(tiny), Device.cpu())) {
             TrainingLoop.forRun(t, new RunDirectory(tmp.resolve("straight"))).run();
             t.model().weights().forEach((name, w) -> expected.put(name, w.toFloatArray()));
         }

@@ -20,7 +20,7 @@ import dev.ddpm.report.QualityCheck;
 import dev.ddpm.report.ReportWriter;
 import dev.ddpm.testing.Slow;
 import dev.ddpm.testing.TrainingFixtures;
-import dev.ddpm.train.Trainer;
+import dev.ddpm.train.DiffusionTrainer;
 import dev.ddpm.train.TrainingLoop;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,8 +63,8 @@ class InTrainingEvalTest {
     static TrainingLoop.Outcome train(RunDirectory run, long stopAt) throws Exception {
         TrainedClassifier.get(); // trained (or loaded) once for all tests
         Optional<Path> newest = run.latestCheckpoint();
-        try (Trainer trainer =
-                new Trainer(config(), TrainingFixtures.mnist(config()), Device.cpu())) {
+        try (DiffusionTrainer trainer =
+                new DiffusionTrainer(config(), TrainingFixtures.mnist(config()), Device.cpu())) {
             if (newest.isPresent()) {
                 trainer.resume(newest.get());
             }

@@ -51,11 +51,11 @@ class GarbageCollectionDeterminismTest {
             throws IOException {
         RunDirectory run = new RunDirectory(tmp.resolve(name));
         if (stopAt != null) {
-            try (Trainer t = new Trainer(config, TrainingFixtures.mnist(config), Device.cpu())) {
+            try (DiffusionTrainer t = new DiffusionTrainer(config, TrainingFixtures.mnist(config), Device.cpu())) {
                 assertEquals(TrainingLoop.Outcome.STOPPED, TrainingLoop.forRun(t, run).run(stopAt));
             }
         }
-        try (Trainer t = new Trainer(config, TrainingFixtures.mnist(config), Device.cpu())) {
+        try (DiffusionTrainer t = new DiffusionTrainer(config, TrainingFixtures.mnist(config), Device.cpu())) {
             if (stopAt != null) {
                 t.resume(run.latestCheckpoint().orElseThrow());
             }

@@ -40,7 +40,7 @@ import java.util.Map;
  * <p>A step copies nothing to the host: the loss is summed on the device and read by {@link
  * #meanLossSinceLastRead}.
  */
-public final class Trainer implements AutoCloseable {
+public final class DiffusionTrainer implements AutoCloseable {
 
     private final DdpmConfig config;
     private final TrainConfig train;
@@ -67,7 +67,7 @@ public final class Trainer implements AutoCloseable {
      *
      * @param data the training images; the first {@code train.train_limit} are used (all when 0)
      */
-    public Trainer(DdpmConfig config, MnistDataset data, Device device) {
+    public DiffusionTrainer(DdpmConfig config, MnistDataset data, Device device) {
         this.config = config;
         this.train = config.train();
         this.data = data;
