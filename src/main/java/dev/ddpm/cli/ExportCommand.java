@@ -10,6 +10,7 @@ import dev.ddpm.io.Checkpoint;
 import dev.ddpm.io.ReferenceWeights;
 import dev.ddpm.io.RunDirectory;
 import dev.ddpm.model.UNet;
+import dev.ddpm.model.WeightMismatch;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -137,9 +138,9 @@ public final class ExportCommand implements Callable<Integer> {
             UNet model = new UNet(read.config().model());
             Map<String, Shape> shapes = new LinkedHashMap<>();
             source.forEach((name, array) -> shapes.put(name, array.getShape()));
-            List<String> problems = model.mismatches(shapes);
+            List<WeightMismatch> problems = model.mismatches(shapes);
             if (!problems.isEmpty()) {
-                throw new UserException(file + ": " + UNet.describe(problems));
+                throw new UserException(file + ": " + WeightMismatch.describe(problems));
             }
             Map<String, NDArray> weights = new LinkedHashMap<>();
             for (String name : model.namedParameters().keySet()) {

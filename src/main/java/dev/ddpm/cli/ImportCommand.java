@@ -15,6 +15,7 @@ import dev.ddpm.io.RunDirectory;
 import dev.ddpm.io.Safetensors;
 import dev.ddpm.io.StateDictLayout;
 import dev.ddpm.model.UNet;
+import dev.ddpm.model.WeightMismatch;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -129,16 +130,16 @@ public final class ImportCommand implements Callable<Integer> {
         Map<String, Shape> shapes = ReferenceWeights.modelShapes(header);
         DdpmConfig config = config(header.metadata(), shapes);
         UNet model = new UNet(config.model());
-        List<String> problems = model.mismatches(shapes);
+        List<WeightMismatch> problems = model.mismatches(shapes);
         if (!problems.isEmpty()) {
             throw new UserException(
                     from
                             + ": "
-                            + UNet.describe(problems)
+                            + WeightMismatch.describe(problems)
                             + "; the model was "
                             + modelSummary(config)
                             + ": check "
-                            + String.join(", ", StateDictLayout.keysToCheck(problems))
+                            + String.join(", ", WeightMismatch.configKeys(problems))
                             + " (--set model.KEY=VALUE)");
         }
         try (NDManager manager = NDManager.newBaseManager(common.device())) {

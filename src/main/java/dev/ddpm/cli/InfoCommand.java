@@ -8,6 +8,7 @@ import dev.ddpm.config.ModelConfig;
 import dev.ddpm.io.Checkpoint;
 import dev.ddpm.io.RunDirectory;
 import dev.ddpm.model.UNet;
+import dev.ddpm.model.WeightMismatch;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -121,14 +122,15 @@ public final class InfoCommand implements Callable<Integer> {
         ModelConfig config = header.config().model();
         UNet model = new UNet(config);
         for (Map<String, Shape> weights : List.of(header.model(), header.ema())) {
-            List<String> problems = weights.isEmpty() ? List.of() : model.mismatches(weights);
+            List<WeightMismatch> problems =
+                    weights.isEmpty() ? List.of() : model.mismatches(weights);
             if (!problems.isEmpty()) {
                 throw new UserException(
                         file
                                 + " ("
                                 + (weights == header.ema() ? "ema" : "model")
                                 + "): "
-                                + UNet.describe(problems));
+                                + WeightMismatch.describe(problems));
             }
         }
         out.printf("checkpoint: %s%n", file);

@@ -2,8 +2,6 @@ package dev.ddpm.io;
 
 import ai.djl.ndarray.types.Shape;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -59,32 +57,5 @@ public final class StateDictLayout {
             overrides.put("model.attention_levels", attention.toString().replace(" ", ""));
         }
         return overrides;
-    }
-
-    /**
-     * The configuration keys that tensors named in {@code problems} (mismatch descriptions) depend
-     * on.
-     */
-    public static Set<String> keysToCheck(List<String> problems) {
-        Set<String> keys = new LinkedHashSet<>();
-        for (String p : problems) {
-            if (p.contains("time_mlp")) {
-                keys.add("model.time_emb_dim");
-            }
-            if (p.contains("label_emb")) {
-                keys.add("model.num_classes");
-            }
-            if (p.contains(".attn.")) {
-                keys.add("model.attention_levels");
-            }
-            if (p.contains("downsample.") || p.contains("upsample.")) {
-                keys.add("model.depth");
-                keys.add("model.base_channels");
-            }
-            if (p.contains("final_block.2") || p.contains("downsample.0.block1")) {
-                keys.add("model.in_channels");
-            }
-        }
-        return keys;
     }
 }

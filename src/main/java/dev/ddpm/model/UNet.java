@@ -217,21 +217,17 @@ public final class UNet extends ModelBlock {
      */
     public void loadWeights(Map<String, NDArray> weights) {
         Map<String, Shape> shapes = new LinkedHashMap<>();
-        List<String> problems = new ArrayList<>();
+        List<WeightMismatch> problems = new ArrayList<>();
         weights.forEach(
                 (name, w) -> {
                     shapes.put(name, w.getShape());
                     if (!w.getDataType().isFloating()) {
-                        problems.add(
-                                name
-                                        + " has type "
-                                        + w.getDataType()
-                                        + ", expected floating point");
+                        problems.add(WeightMismatch.notFloatingPoint(name, w.getDataType()));
                     }
                 });
         problems.addAll(mismatches(shapes));
         if (!problems.isEmpty()) {
-            throw new IllegalArgumentException(describe(problems));
+            throw new IllegalArgumentException(WeightMismatch.describe(problems));
         }
         Map<String, Parameter> named = namedParameters();
         for (Map.Entry<String, Parameter> e : named.entrySet()) {
@@ -245,38 +241,24 @@ public final class UNet extends ModelBlock {
      * What keeps tensors of these names and shapes from being this model's weights: each missing,
      * unexpected or wrong-shaped tensor, one entry each; empty when they fit.
      */
-    public List<String> mismatches(Map<String, Shape> shapes) {
+    public List<WeightMismatch> mismatches(Map<String, Shape> shapes) {
         Map<String, Parameter> named = namedParameters();
-        List<String> problems = new ArrayList<>();
+        List<WeightMismatch> problems = new ArrayList<>();
         for (Map.Entry<String, Parameter> e : named.entrySet()) {
             Shape shape = shapes.get(e.getKey());
+            Shape expected = e.getValue().getShape();
             if (shape == null) {
-                problems.add("missing " + e.getKey() + " " + e.getValue().getShape());
-            } else if (!shape.equals(e.getValue().getShape())) {
-                problems.add(
-                        e.getKey()
-                                + " has shape "
-                                + shape
-                                + ", expected "
-                                + e.getValue().getShape());
+                problems.add(WeightMismatch.missing(e.getKey(), expected));
+            } else if (!shape.equals(expected)) {
+                problems.add(WeightMismatch.wrongShape(e.getKey(), expected, shape));
             }
         }
         for (String name : new TreeSet<>(shapes.keySet())) {
             if (!named.containsKey(name)) {
-                problems.add("unexpected " + name + " " + shapes.get(name));
+                problems.add(WeightMismatch.unexpected(name, shapes.get(name)));
             }
         }
         return problems;
-    }
-
-    /** One readable line for a list of {@link #mismatches}: how many, and the first few. */
-    public static String describe(List<String> problems) {
-        int shown = Math.min(problems.size(), 4);
-        return "weights do not fit the model ("
-                + problems.size()
-                + " tensors): "
-                + String.join("; ", problems.subList(0, shown))
-                + (problems.size() > shown ? "; and " + (problems.size() - shown) + " more" : "");
     }
 
     /**
