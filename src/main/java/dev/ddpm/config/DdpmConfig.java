@@ -21,10 +21,6 @@ public record DdpmConfig(ModelConfig model, DiffusionConfig diffusion, TrainConf
         return new DdpmConfig(model, d, train);
     }
 
-    public DdpmConfig withTrain(TrainConfig t) {
-        return new DdpmConfig(model, diffusion, t);
-    }
-
     /** Throws a {@link dev.ddpm.common.UserException} naming the first offending key. */
     public DdpmConfig validate() {
         Validator v = new Validator();
