@@ -57,5 +57,7 @@ exit /b 2
 set "CP=%CP%;%HERE%target\lib-cpu\*"
 set "PROPS=-Dai.djl.offline=true"
 :run
-java %DDPM_JAVA_OPTS% %PROPS% -cp "%CP%" dev.ddpm.cli.DdpmCommand %*
+rem The installation folder (with a dot: a trailing backslash would escape the quote): the shipped
+rem model and MNIST are found there from any working directory.
+java %DDPM_JAVA_OPTS% "-Dddpm.home=%HERE%." %PROPS% -cp "%CP%" dev.ddpm.cli.DdpmCommand %*
 exit /b %ERRORLEVEL%

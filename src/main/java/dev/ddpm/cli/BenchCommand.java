@@ -1,10 +1,10 @@
 package dev.ddpm.cli;
 
 import ai.djl.Device;
+import dev.ddpm.app.TrainingSet;
 import dev.ddpm.common.UserException;
 import dev.ddpm.config.DdpmConfig;
 import dev.ddpm.data.MnistDataset;
-import dev.ddpm.data.TrainingSet;
 import dev.ddpm.generate.SamplerKind;
 import dev.ddpm.generate.SamplingSettings;
 import dev.ddpm.model.UNet;
@@ -103,7 +103,7 @@ public final class BenchCommand implements Callable<Integer> {
                 batchSizes.isEmpty() ? List.of(config.train().batchSize()) : batchSizes;
         MnistDataset.requireFits(config.model(), config.train().dataset().configName());
         Device device = common.device();
-        MnistDataset data = TrainingSet.load(config);
+        MnistDataset data = TrainingSet.load(common.workspace(), config);
         PrintWriter out = spec.commandLine().getOut();
         String configName =
                 configOptions.file() == null

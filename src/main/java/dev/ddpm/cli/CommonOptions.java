@@ -1,6 +1,7 @@
 package dev.ddpm.cli;
 
 import ai.djl.Device;
+import dev.ddpm.app.Workspace;
 import dev.ddpm.common.UserException;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -45,6 +46,11 @@ public final class CommonOptions {
     /** Applies the verbosity; call first in a command's {@code call()}. */
     public void applyLogging() {
         Logging.configureConsole(quiet, verbose);
+    }
+
+    /** Where the user's files are and the installation's: the current folder, {@code ddpm.home}. */
+    public Workspace workspace() {
+        return Workspace.current();
     }
 
     /** Loads the engine, picks the device and logs one line saying which. */

@@ -1,25 +1,10 @@
 package dev.ddpm.cli;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
-import dev.ddpm.common.UserException;
+import dev.ddpm.app.WeightExport;
 import dev.ddpm.config.ConfigChoice;
-import dev.ddpm.io.AtomicFiles;
-import dev.ddpm.io.Checkpoint;
-import dev.ddpm.io.ReferenceWeights;
-import dev.ddpm.io.RunDirectory;
-import dev.ddpm.model.UNet;
-import dev.ddpm.model.WeightMismatch;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -57,8 +42,6 @@ import picocli.CommandLine.Spec;
         })
 public final class ExportCommand implements Callable<Integer> {
 
-    private static final Logger LOG = LoggerFactory.getLogger(ExportCommand.class);
-
     @Spec CommandSpec spec;
 
     @Mixin CommonOptions common;
@@ -83,14 +66,6 @@ public final class ExportCommand implements Callable<Integer> {
     @Option(names = "--force", description = "Replace an existing file.")
     boolean force;
 
-    /** What {@code --format} writes. */
-    enum Format implements ConfigChoice {
-        /** The reference's state_dict, for PyTorch. */
-        REFERENCE,
-        /** A ddpm sampling checkpoint. */
-        DDPM
-    }
-
     @Option(
             names = "--format",
             paramLabel = "NAME",
@@ -99,12 +74,12 @@ public final class ExportCommand implements Callable<Integer> {
             description =
                     "reference (default: a state_dict for PyTorch) or ddpm (a sampling"
                             + " checkpoint).")
-    Format format;
+    WeightExport.Format format;
 
-    static final class FormatConverter implements CommandLine.ITypeConverter<Format> {
+    static final class FormatConverter implements CommandLine.ITypeConverter<WeightExport.Format> {
         @Override
-        public Format convert(String value) {
-            Format f = ConfigChoice.parse(Format.class, value);
+        public WeightExport.Format convert(String value) {
+            WeightExport.Format f = ConfigChoice.parse(WeightExport.Format.class, value);
             if (f == null) {
                 throw new CommandLine.TypeConversionException(
                         "--format must be reference or ddpm, got '" + value + "'");
@@ -116,53 +91,9 @@ public final class ExportCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         common.applyLogging();
-        AtomicFiles.requireWritable(to);
-        if (Files.exists(to) && !force) {
-            throw new UserException(
-                    to + " already exists; choose another --to, or add --force to replace it");
-        }
-        Path file = RunDirectory.resolveCheckpoint(checkpoint, Path.of("checkpoints"));
-        try (NDManager manager = NDManager.newBaseManager(common.device())) {
-            Checkpoint read = Checkpoint.read(file, manager);
-            if (ema && read.ema().isEmpty()) {
-                throw new UserException(
-                        file + " holds no EMA weights; export the trained ones without --ema");
-            }
-            // A sampling checkpoint (the shipped model) holds only EMA weights: export those.
-            boolean useEma = ema || (read.model().isEmpty() && !read.ema().isEmpty());
-            if (useEma && !ema) {
-                LOG.warn(
-                        "{} holds only EMA weights (a sampling checkpoint); exporting those", file);
-            }
-            Map<String, NDArray> source = useEma ? read.ema() : read.model();
-            UNet model = new UNet(read.config().model());
-            Map<String, Shape> shapes = new LinkedHashMap<>();
-            source.forEach((name, array) -> shapes.put(name, array.getShape()));
-            List<WeightMismatch> problems = model.mismatches(shapes);
-            if (!problems.isEmpty()) {
-                throw new UserException(file + ": " + WeightMismatch.describe(problems));
-            }
-            Map<String, NDArray> weights = new LinkedHashMap<>();
-            for (String name : model.namedParameters().keySet()) {
-                weights.put(name, source.get(name));
-            }
-            if (format == Format.DDPM) {
-                new Checkpoint(
-                                read.config(),
-                                useEma ? Map.of() : weights,
-                                useEma ? weights : Map.of(),
-                                Map.of(),
-                                read.state())
-                        .write(to);
-            } else {
-                ReferenceWeights.write(to, weights, read.config().model(), model.parameterCount());
-            }
-            LOG.info(
-                    "exported the {} weights of {} ({} tensors)",
-                    useEma ? "EMA" : "trained",
-                    file,
-                    weights.size());
-        }
+        WeightExport.requireNew(to, force);
+        Path file = common.workspace().resolveCheckpoint(checkpoint);
+        WeightExport.run(file, to, ema, format, force, common.device());
         spec.commandLine().getOut().println(to);
         spec.commandLine().getOut().flush();
         return 0;

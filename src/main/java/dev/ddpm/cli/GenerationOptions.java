@@ -1,12 +1,11 @@
 package dev.ddpm.cli;
 
-import ai.djl.ndarray.NDManager;
+import dev.ddpm.app.ModelSource;
+import dev.ddpm.app.Workspace;
 import dev.ddpm.common.UserException;
 import dev.ddpm.generate.Generator;
 import dev.ddpm.generate.SamplerKind;
 import dev.ddpm.generate.SamplingSettings;
-import dev.ddpm.io.RunDirectory;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Iterator;
 import picocli.CommandLine;
@@ -108,27 +107,17 @@ public final class GenerationOptions {
         }
     }
 
-    private Path resolved;
-
     /**
-     * The checkpoint file {@code --checkpoint} names now; says how to get one when there is none.
-     * Call it before loading the engine, so that a missing checkpoint is an immediate error.
+     * The checkpoint {@code --checkpoint} names in {@code workspace}, resolved now; says how to get
+     * one when there is none. Call it before loading the engine, so that a missing checkpoint is an
+     * immediate error.
      */
-    Path checkpointFile() {
-        if (resolved == null) {
-            resolved = RunDirectory.resolveCheckpoint(checkpoint, Path.of("checkpoints"));
-        }
-        return resolved;
+    ModelSource source(Workspace workspace) {
+        return ModelSource.resolve(workspace, checkpoint, !noEma);
     }
 
-    /** The checkpoint's model on {@code manager}, checked against these options. */
-    Generator open(NDManager manager) {
-        Generator generator =
-                RunDirectory.readCheckpoint(
-                        checkpointFile(),
-                        checkpoint,
-                        Path.of("checkpoints"),
-                        file -> Generator.open(file, !noEma, manager));
+    /** Refuses {@code --steps} beyond the timesteps of {@code generator}'s schedule. */
+    void requireStepsWithin(Generator generator) {
         int available = generator.schedule().reverseSteps();
         if (steps != null && steps > available) {
             throw new UserException(
@@ -138,7 +127,6 @@ public final class GenerationOptions {
                             + available
                             + " timesteps of this checkpoint's schedule");
         }
-        return generator;
     }
 
     /**

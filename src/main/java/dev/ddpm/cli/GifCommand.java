@@ -2,6 +2,7 @@ package dev.ddpm.cli;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.ddpm.app.ModelSource;
 import dev.ddpm.common.UserException;
 import dev.ddpm.diffusion.FrameRecorder;
 import dev.ddpm.diffusion.SamplingListener;
@@ -106,10 +107,11 @@ public final class GifCommand implements Callable<Integer> {
         SampleCommand.requireBetween("--scale", scale, 1, SampleCommand.MAX_SCALE);
         digits.validate();
         generation.validate();
-        generation.checkpointFile();
+        ModelSource source = generation.source(common.workspace());
         AtomicFiles.requireWritable(out.resolve("all-digits.gif"));
         try (NDManager manager = NDManager.newBaseManager(common.device())) {
-            Generator generator = generation.open(manager);
+            Generator generator = source.open(manager);
+            generation.requireStepsWithin(generator);
             if (generator.config().model().inChannels() != 1) {
                 throw new UserException(
                         "GIFs are grayscale; this model has "

@@ -2,6 +2,7 @@ package dev.ddpm.cli;
 
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.ddpm.app.Workspace;
 import dev.ddpm.common.UserException;
 import dev.ddpm.config.ConfigLoader;
 import dev.ddpm.config.ModelConfig;
@@ -70,10 +71,11 @@ public final class InfoCommand implements Callable<Integer> {
                     "--checkpoint describes the checkpoint's own configuration; drop"
                             + " --config/--set");
         }
+        Workspace workspace = common.workspace();
         Path file =
                 checkpoint != null
-                        ? RunDirectory.resolveCheckpoint(checkpoint, Path.of("checkpoints"))
-                        : configured ? null : newestCheckpoint();
+                        ? workspace.resolveCheckpoint(checkpoint)
+                        : configured ? null : newestCheckpoint(workspace);
         ModelConfig config =
                 file != null ? describeCheckpoint(file, out) : configOptions.load().model();
         UNet model = new UNet(config);
@@ -106,9 +108,9 @@ public final class InfoCommand implements Callable<Integer> {
     }
 
     /** The checkpoint {@code latest} names (the user's newest, else the shipped one), or null. */
-    private static Path newestCheckpoint() {
+    private static Path newestCheckpoint(Workspace workspace) {
         try {
-            return RunDirectory.resolveCheckpoint("latest", Path.of("checkpoints"));
+            return workspace.resolveCheckpoint("latest");
         } catch (RunDirectory.NoCheckpointException none) {
             return null;
         }

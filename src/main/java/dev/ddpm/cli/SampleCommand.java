@@ -1,6 +1,8 @@
 package dev.ddpm.cli;
 
 import ai.djl.ndarray.NDManager;
+import dev.ddpm.app.ModelSource;
+import dev.ddpm.app.Workspace;
 import dev.ddpm.common.UserException;
 import dev.ddpm.diffusion.SamplingListener;
 import dev.ddpm.generate.Generator;
@@ -77,17 +79,20 @@ public final class SampleCommand implements Callable<Integer> {
         requireBetween("--scale", scale, 1, MAX_SCALE);
         digits.validate();
         generation.validate();
-        generation.checkpointFile();
+        Workspace workspace = common.workspace();
+        ModelSource source = generation.source(workspace);
+        Path samples = workspace.output("samples");
         Path png =
                 out != null
                         ? out
-                        : Path.of("samples", digits.all() ? "all-digits.png" : "digit-D.png");
+                        : samples.resolve(digits.all() ? "all-digits.png" : "digit-D.png");
         AtomicFiles.requireWritable(png);
         try (NDManager manager = NDManager.newBaseManager(common.device())) {
-            Generator generator = generation.open(manager);
+            Generator generator = source.open(manager);
+            generation.requireStepsWithin(generator);
             long[] labels = digits.labels(generator.config().model().numClasses(), n);
             if (out == null && !digits.all()) {
-                png = Path.of("samples", "digit-" + labels[0] + ".png");
+                png = samples.resolve("digit-" + labels[0] + ".png");
                 AtomicFiles.requireWritable(png);
             }
             Generator.Images images =

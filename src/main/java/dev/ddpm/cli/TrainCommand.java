@@ -1,35 +1,13 @@
 package dev.ddpm.cli;
 
+import dev.ddpm.app.TrainingRun;
+import dev.ddpm.app.Workspace;
 import dev.ddpm.common.UserException;
-import dev.ddpm.config.ConfigLoader;
-import dev.ddpm.config.DdpmConfig;
-import dev.ddpm.data.MnistDataset;
-import dev.ddpm.data.TrainingSet;
-import dev.ddpm.eval.MnistClassifier;
-import dev.ddpm.io.AtomicFiles;
-import dev.ddpm.io.Checkpoint;
-import dev.ddpm.io.RunDirectory;
-import dev.ddpm.io.TrainingState;
-import dev.ddpm.report.Machine;
-import dev.ddpm.report.QualityCheck;
-import dev.ddpm.report.ReportWriter;
-import dev.ddpm.train.ResumeCheck;
-import dev.ddpm.train.StopSignal;
-import dev.ddpm.train.DiffusionTrainer;
-import dev.ddpm.train.TrainingLoopListener;
-import dev.ddpm.train.TrainingLoop;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -58,9 +36,6 @@ import picocli.CommandLine.Option;
                     + " more epochs"
         })
 public final class TrainCommand implements Callable<Integer> {
-
-    private static final Logger LOG = LoggerFactory.getLogger(TrainCommand.class);
-    private static final Path CHECKPOINTS = Path.of("checkpoints");
 
     /** Exit status after a stop on request, as a shell reports Ctrl-C. */
     static final int STOPPED = 130;
@@ -103,132 +78,22 @@ public final class TrainCommand implements Callable<Integer> {
     String resume;
 
     @Override
-    public Integer call() throws Exception {
+    public Integer call() throws IOException {
         common.applyLogging();
         if (resume != null && run != null) {
             throw new UserException(
                     "--run and --resume exclude each other (a resumed run stays in its folder)");
         }
-        if (resume != null && resume.endsWith(RunDirectory.BEST_SUFFIX)) {
-            throw new UserException(
-                    "--resume continues a run from its newest checkpoint, not from "
-                            + resume
-                            + " (that is for sample, gif, eval, export and info): give the run"
-                            + " name without "
-                            + RunDirectory.BEST_SUFFIX);
-        }
-        Path checkpoint =
-                resume == null ? null : RunDirectory.resolveCheckpoint(resume, CHECKPOINTS);
-        DdpmConfig config;
-        RunDirectory runDir;
-        TrainingState resumed = null;
-        if (checkpoint == null) {
-            config = configOptions.load(flags());
-            runDir = RunDirectory.named(CHECKPOINTS, run != null ? run : defaultRunName());
-        } else {
-            Checkpoint.Header saved = Checkpoint.readHeader(checkpoint);
-            saved.requireResumable(checkpoint);
-            resumed = saved.state();
-            config = configOptions.loadOver(saved.config(), flags());
-            ResumeCheck.requireCompatible(saved.config(), config, resumed.epoch());
-            runDir = new RunDirectory(checkpoint.toAbsolutePath().getParent());
-        }
-        MnistDataset.requireFits(config.model(), config.train().dataset().configName());
-        try (AutoCloseable lock = runDir.lock()) {
-            if (checkpoint == null && !runDir.checkpoints().isEmpty()) {
-                throw new UserException(
-                        "run folder "
-                                + runDir.root()
-                                + " already holds checkpoints; continue it with"
-                                + " --resume "
-                                + runDir.root().getFileName()
-                                + " or pick another --run name");
-            }
-            runDir.removeTemporaryFiles();
-            Logging.addRunLog(runDir.log());
-            AtomicFiles.writeString(
-                    runDir.config(), ConfigLoader.toJson(config) + System.lineSeparator());
-            LOG.info(
-                    "run {} ({}), configuration:\n{}",
-                    runDir.root(),
-                    resumed == null
-                            ? "new"
-                            : "resuming step " + resumed.step() + " of " + checkpoint.getFileName(),
-                    ConfigLoader.toJson(config));
-            return train(config, runDir, checkpoint);
-        }
-    }
-
-    private int train(DdpmConfig config, RunDirectory runDir, Path checkpoint) throws IOException {
-        MnistDataset data = TrainingSet.load(config);
-        try (DiffusionTrainer trainer = new DiffusionTrainer(config, data, common.device())) {
-            if (checkpoint != null) {
-                trainer.resume(checkpoint);
-                LOG.info(
-                        "resumed from {} at step {} (epoch {}, batch {} of {})",
-                        checkpoint,
-                        trainer.stepsDone(),
-                        trainer.epoch() + 1,
-                        trainer.batchInEpoch(),
-                        trainer.batchesPerEpoch());
-            }
-            LOG.info(
-                    "{} training images, {} steps per epoch, {} steps in total",
-                    trainer.trainingImages(),
-                    trainer.batchesPerEpoch(),
-                    trainer.totalSteps());
-            QualityCheck quality =
-                    QualityCheck.applies(config)
-                            ? new QualityCheck(
-                                    trainer,
-                                    config.train().trainLimit() == 0
-                                            ? data
-                                            : TrainingSet.loadWhole(config),
-                                    runDir,
-                                    MnistClassifier.DEFAULT_FILE,
-                                    common.device())
-                            : null;
-            List<TrainingLoopListener> more = new ArrayList<>();
-            if (quality != null) {
-                more.add(quality);
-            }
-            more.add(new ReportWriter(runDir, Machine.describe(common.device())));
-            TrainingLoop loop = TrainingLoop.forRun(trainer, runDir, more);
-            // Open until the last line is logged: a signal's shutdown waits for it.
-            try (StopSignal signal = new StopSignal(loop::requestStop, Duration.ofMinutes(10));
-                    QualityCheck evaluations = quality) {
-                TrainingLoop.Outcome outcome = loop.run();
-                Path last = runDir.checkpoint(trainer.stepsDone());
-                if (outcome == TrainingLoop.Outcome.STOPPED) {
-                    LOG.info(
-                            "stopped at step {}; checkpoint {}, report {}. Continue with: ./ddpm"
-                                    + " train --resume {}",
-                            trainer.stepsDone(),
-                            last,
-                            runDir.report(),
-                            runDir.root().getFileName());
-                    return STOPPED;
-                }
-                LOG.info(
-                        "finished {} epochs ({} steps); checkpoint {}, samples in {}, loss curve"
-                                + " {}",
-                        config.train().epochs(),
-                        trainer.stepsDone(),
-                        last,
-                        runDir.samples(),
-                        runDir.lossPlot());
-                if (quality != null && quality.bestCheckpoint().best().isPresent()) {
-                    LOG.info(
-                            "best checkpoint {} (step {}): use it as --checkpoint {}{}",
-                            runDir.best(),
-                            quality.bestCheckpoint().best().get().step(),
-                            runDir.root().getFileName(),
-                            RunDirectory.BEST_SUFFIX);
-                }
-                LOG.info("report {}", runDir.report());
-                return 0;
-            }
-        }
+        Workspace workspace = common.workspace();
+        TrainingRun training =
+                resume == null
+                        ? TrainingRun.start(
+                                workspace,
+                                configOptions.load(flags()),
+                                run != null ? run : TrainingRun.defaultName(configName()))
+                        : TrainingRun.resume(
+                                workspace, resume, saved -> configOptions.loadOver(saved, flags()));
+        return training.run(common::device) == TrainingRun.Outcome.STOPPED ? STOPPED : 0;
     }
 
     private Map<String, String> flags() {
@@ -248,14 +113,10 @@ public final class TrainCommand implements Callable<Integer> {
         return extra;
     }
 
-    private String defaultRunName() {
+    private String configName() {
         Path file = configOptions.file();
-        String name =
-                file == null
-                        ? "default"
-                        : file.getFileName().toString().replaceFirst("\\.json$", "");
-        return name
-                + "-"
-                + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+        return file == null
+                ? "default"
+                : file.getFileName().toString().replaceFirst("\\.json$", "");
     }
 }

@@ -212,6 +212,11 @@ public final class MnistDataset {
         }
     }
 
+    /** Whether {@code dataDir} holds all the dataset's files, published or unpacked. */
+    public static boolean hasAllFiles(Path dataDir) {
+        return MnistDownloader.FILES.stream().allMatch(f -> find(dataDir, f) != null);
+    }
+
     /**
      * Downloads the dataset's files that are missing from {@code dataDir} ({@code dataset} is
      * {@code mnist} or {@code fashion-mnist} and selects the mirrors and checksums).

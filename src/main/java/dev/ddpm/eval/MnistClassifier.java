@@ -30,10 +30,6 @@ public final class MnistClassifier implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(MnistClassifier.class);
 
-    /** Where the CLI caches the classifier, relative to the working folder. */
-    public static final Path DEFAULT_FILE =
-            Path.of("checkpoints", "classifier", "mnist-lenet.safetensors");
-
     /** Seed of the classifier the CLI trains. */
     public static final long DEFAULT_SEED = 0;
 

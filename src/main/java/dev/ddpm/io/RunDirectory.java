@@ -1,6 +1,7 @@
 package dev.ddpm.io;
 
 import dev.ddpm.common.UserException;
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
@@ -14,6 +15,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -80,7 +82,7 @@ public record RunDirectory(Path root) {
      * killed), so that two trainings never write into one run; another holder is a {@link
      * UserException}.
      */
-    public AutoCloseable lock() throws IOException {
+    public Closeable lock() throws IOException {
         if (Files.exists(root) && !Files.isDirectory(root)) {
             throw new UserException(
                     "run folder " + root + " is a file; move it away or pick another --run name");
@@ -249,13 +251,18 @@ public record RunDirectory(Path root) {
 
     /**
      * Resolves {@code spec} (null or {@code latest}, a checkpoint file, a run folder, or a run name
-     * under {@code checkpointsRoot}) to a checkpoint file.
+     * under {@code checkpointsRoot}) to a checkpoint file. {@code latest} is the user's newest run,
+     * else the newest checkpoint of {@code shippedRun} (the model that ships with ddpm); the run
+     * name {@value #PRETRAINED} is {@code shippedRun} unless {@code checkpointsRoot} has its own.
      *
      * @throws NoCheckpointException when nothing matches, with what to do about it
      */
-    public static Path resolveCheckpoint(String spec, Path checkpointsRoot) {
+    public static Path resolveCheckpoint(String spec, Path checkpointsRoot, Path shippedRun) {
         if (spec != null && spec.endsWith(BEST_SUFFIX) && !Files.exists(Path.of(spec))) {
-            return bestOf(spec.substring(0, spec.length() - BEST_SUFFIX.length()), checkpointsRoot);
+            return bestOf(
+                    spec.substring(0, spec.length() - BEST_SUFFIX.length()),
+                    checkpointsRoot,
+                    shippedRun);
         }
         if (spec == null || spec.equals("latest")) {
             Optional<Path> users =
@@ -263,8 +270,7 @@ public record RunDirectory(Path root) {
             if (users.isPresent()) {
                 return users.get();
             }
-            Optional<Path> shipped =
-                    new RunDirectory(checkpointsRoot.resolve(PRETRAINED)).latestCheckpoint();
+            Optional<Path> shipped = new RunDirectory(shippedRun).latestCheckpoint();
             shipped.ifPresent(
                     p ->
                             LOG.info(
@@ -285,7 +291,11 @@ public record RunDirectory(Path root) {
         if (Files.isRegularFile(path)) {
             return path;
         }
-        Path dir = Files.isDirectory(path) ? path : checkpointsRoot.resolve(spec);
+        Path named = checkpointsRoot.resolve(spec);
+        Path dir =
+                Files.isDirectory(path)
+                        ? path
+                        : spec.equals(PRETRAINED) && !Files.isDirectory(named) ? shippedRun : named;
         if (Files.isDirectory(dir)) {
             return new RunDirectory(dir)
                     .latestCheckpoint()
@@ -307,8 +317,10 @@ public record RunDirectory(Path root) {
     }
 
     /** The best checkpoint of the run {@code runSpec} names (as for the newest one). */
-    private static Path bestOf(String runSpec, Path checkpointsRoot) {
-        Path newest = resolveCheckpoint(runSpec.isEmpty() ? "latest" : runSpec, checkpointsRoot);
+    private static Path bestOf(String runSpec, Path checkpointsRoot, Path shippedRun) {
+        Path newest =
+                resolveCheckpoint(
+                        runSpec.isEmpty() ? "latest" : runSpec, checkpointsRoot, shippedRun);
         Path best = new RunDirectory(newest.toAbsolutePath().getParent()).best();
         if (!Files.isRegularFile(best)) {
             throw new NoCheckpointException(
@@ -326,10 +338,11 @@ public record RunDirectory(Path root) {
     /**
      * Reads the checkpoint {@code spec} names, already resolved to {@code resolved}, with {@code
      * reader}. A run's newest checkpoint can be deleted by the training that rotates them between
-     * finding and reading it: then the run's newer one is read instead (a few times at most).
+     * finding and reading it: then the run's newer one, which {@code resolveAgain} finds, is read
+     * instead (a few times at most).
      */
     public static <T> T readCheckpoint(
-            Path resolved, String spec, Path checkpointsRoot, Function<Path, T> reader) {
+            Path resolved, String spec, Supplier<Path> resolveAgain, Function<Path, T> reader) {
         Path file = resolved;
         for (int attempt = 1; ; attempt++) {
             try {
@@ -346,7 +359,7 @@ public record RunDirectory(Path root) {
                         "{} was replaced by a newer checkpoint while being read; reading the newer"
                                 + " one",
                         file);
-                file = resolveCheckpoint(spec, checkpointsRoot);
+                file = resolveAgain.get();
             }
         }
     }

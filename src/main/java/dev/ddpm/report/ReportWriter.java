@@ -1,10 +1,10 @@
 package dev.ddpm.report;
 
 import dev.ddpm.io.RunDirectory;
-import dev.ddpm.train.StepEvent;
 import dev.ddpm.train.DiffusionTrainer;
-import dev.ddpm.train.TrainingLoopListener;
+import dev.ddpm.train.StepEvent;
 import dev.ddpm.train.TrainingLoop;
+import dev.ddpm.train.TrainingLoopListener;
 import java.io.IOException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

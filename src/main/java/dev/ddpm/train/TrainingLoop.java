@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.OptionalDouble;
 
 /**
- * Runs a {@link DiffusionTrainer} to the end of its epochs, or until asked to stop, telling its listeners
- * about every step. The loop alone reads the loss from the device (every {@code
+ * Runs a {@link DiffusionTrainer} to the end of its epochs, or until asked to stop, telling its
+ * listeners about every step. The loop alone reads the loss from the device (every {@code
  * train.log_every_steps} steps), so that a step never waits for the device otherwise.
  */
 public final class TrainingLoop {
@@ -36,7 +36,8 @@ public final class TrainingLoop {
      * The listeners of a run in {@code run}, in the order they must see a step: divergence before
      * anything records or saves the step, metrics, checkpoints, previews.
      */
-    public static TrainingLoop forRun(DiffusionTrainer trainer, RunDirectory run) throws IOException {
+    public static TrainingLoop forRun(DiffusionTrainer trainer, RunDirectory run)
+            throws IOException {
         return forRun(trainer, run, List.of());
     }
 
@@ -45,7 +46,8 @@ public final class TrainingLoop {
      * been written.
      */
     public static TrainingLoop forRun(
-            DiffusionTrainer trainer, RunDirectory run, List<TrainingLoopListener> more) throws IOException {
+            DiffusionTrainer trainer, RunDirectory run, List<TrainingLoopListener> more)
+            throws IOException {
         Files.createDirectories(run.root());
         List<TrainingLoopListener> listeners =
                 new ArrayList<>(

@@ -98,6 +98,14 @@ class LauncherTest {
         assertEquals(0, info.exit(), info.err());
         assertTrue(info.err().contains("using the model that ships with ddpm"), info.err());
         assertTrue(info.out().contains("checkpoints/pretrained/step-"), info.out());
+
+        // From another folder the launcher still finds the installation's model.
+        Path elsewhere = Files.createDirectories(dir.resolve("elsewhere"));
+        Result away = run(elsewhere, offline, List.of(clone.resolve("ddpm").toString(), "info"));
+        assertEquals(0, away.exit(), away.err());
+        assertTrue(
+                away.out().contains(clone.resolve("checkpoints/pretrained/step-").toString()),
+                away.out());
     }
 
     private static Result gitTopLevel(Path repo) throws Exception {

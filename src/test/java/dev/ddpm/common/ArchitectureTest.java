@@ -45,26 +45,32 @@ class ArchitectureTest {
                 .definedBy("dev.ddpm.eval..")
                 .layer("report")
                 .definedBy("dev.ddpm.report..")
+                .layer("app")
+                .definedBy("dev.ddpm.app..")
                 .layer("cli")
                 .definedBy("dev.ddpm.cli..")
                 .whereLayer("cli")
                 .mayNotBeAccessedByAnyLayer()
-                .whereLayer("report")
+                .whereLayer("app")
                 .mayOnlyBeAccessedByLayers("cli")
+                .whereLayer("report")
+                .mayOnlyBeAccessedByLayers("app", "cli")
                 .whereLayer("eval")
-                .mayOnlyBeAccessedByLayers("report", "cli")
+                .mayOnlyBeAccessedByLayers("report", "app", "cli")
                 .whereLayer("train")
-                .mayOnlyBeAccessedByLayers("report", "cli")
+                .mayOnlyBeAccessedByLayers("report", "app", "cli")
                 .whereLayer("generate")
-                .mayOnlyBeAccessedByLayers("train", "eval", "report", "cli")
+                .mayOnlyBeAccessedByLayers("train", "eval", "report", "app", "cli")
                 .whereLayer("model")
-                .mayOnlyBeAccessedByLayers("generate", "train", "eval", "report", "cli")
+                .mayOnlyBeAccessedByLayers("generate", "train", "eval", "report", "app", "cli")
                 .whereLayer("diffusion")
-                .mayOnlyBeAccessedByLayers("model", "generate", "train", "eval", "report", "cli")
+                .mayOnlyBeAccessedByLayers(
+                        "model", "generate", "train", "eval", "report", "app", "cli")
                 .whereLayer("data")
-                .mayOnlyBeAccessedByLayers("train", "eval", "report", "cli")
+                .mayOnlyBeAccessedByLayers("train", "eval", "report", "app", "cli")
                 .whereLayer("io")
-                .mayOnlyBeAccessedByLayers("data", "generate", "train", "eval", "report", "cli")
+                .mayOnlyBeAccessedByLayers(
+                        "data", "generate", "train", "eval", "report", "app", "cli")
                 .whereLayer("config")
                 .mayOnlyBeAccessedByLayers(
                         "io",
@@ -75,6 +81,7 @@ class ArchitectureTest {
                         "train",
                         "eval",
                         "report",
+                        "app",
                         "cli")
                 .check(MAIN);
     }

@@ -86,13 +86,25 @@ class RunDirectoryTest {
         RunDirectory recent = new RunDirectory(root.resolve("recent"));
         touch(old.checkpoint(5000), 1_000_000);
         touch(recent.checkpoint(100), 2_000_000);
-        assertEquals(recent.checkpoint(100), RunDirectory.resolveCheckpoint("latest", root));
-        assertEquals(recent.checkpoint(100), RunDirectory.resolveCheckpoint(null, root));
-        assertEquals(old.checkpoint(5000), RunDirectory.resolveCheckpoint("old", root));
         assertEquals(
-                old.checkpoint(5000), RunDirectory.resolveCheckpoint(old.root().toString(), root));
+                recent.checkpoint(100),
+                RunDirectory.resolveCheckpoint(
+                        "latest", root, root.resolve(RunDirectory.PRETRAINED)));
+        assertEquals(
+                recent.checkpoint(100),
+                RunDirectory.resolveCheckpoint(null, root, root.resolve(RunDirectory.PRETRAINED)));
+        assertEquals(
+                old.checkpoint(5000),
+                RunDirectory.resolveCheckpoint("old", root, root.resolve(RunDirectory.PRETRAINED)));
+        assertEquals(
+                old.checkpoint(5000),
+                RunDirectory.resolveCheckpoint(
+                        old.root().toString(), root, root.resolve(RunDirectory.PRETRAINED)));
         Path file = old.checkpoint(5000);
-        assertEquals(file, RunDirectory.resolveCheckpoint(file.toString(), root));
+        assertEquals(
+                file,
+                RunDirectory.resolveCheckpoint(
+                        file.toString(), root, root.resolve(RunDirectory.PRETRAINED)));
     }
 
     @Test
@@ -104,13 +116,26 @@ class RunDirectoryTest {
         touch(quick.checkpoint(1000), 2_000_000);
         touch(other.checkpoint(100), 3_000_000);
         assertEquals(List.of(quick.checkpoint(500), quick.checkpoint(1000)), quick.checkpoints());
-        assertEquals(quick.best(), RunDirectory.resolveCheckpoint("quick:best", root));
-        assertEquals(quick.best(), RunDirectory.resolveCheckpoint(quick.root() + ":best", root));
-        assertEquals(other.checkpoint(100), RunDirectory.resolveCheckpoint("latest", root));
+        assertEquals(
+                quick.best(),
+                RunDirectory.resolveCheckpoint(
+                        "quick:best", root, root.resolve(RunDirectory.PRETRAINED)));
+        assertEquals(
+                quick.best(),
+                RunDirectory.resolveCheckpoint(
+                        quick.root() + ":best", root, root.resolve(RunDirectory.PRETRAINED)));
+        assertEquals(
+                other.checkpoint(100),
+                RunDirectory.resolveCheckpoint(
+                        "latest", root, root.resolve(RunDirectory.PRETRAINED)));
         RunDirectory.NoCheckpointException none =
                 assertThrows(
                         RunDirectory.NoCheckpointException.class,
-                        () -> RunDirectory.resolveCheckpoint("latest:best", root));
+                        () ->
+                                RunDirectory.resolveCheckpoint(
+                                        "latest:best",
+                                        root,
+                                        root.resolve(RunDirectory.PRETRAINED)));
         assertTrue(
                 none.getMessage().contains("has no best checkpoint")
                         && none.getMessage().contains("train.eval_images_per_class"),
@@ -122,7 +147,9 @@ class RunDirectoryTest {
         RunDirectory.NoCheckpointException none =
                 assertThrows(
                         RunDirectory.NoCheckpointException.class,
-                        () -> RunDirectory.resolveCheckpoint("latest", root));
+                        () ->
+                                RunDirectory.resolveCheckpoint(
+                                        "latest", root, root.resolve(RunDirectory.PRETRAINED)));
         assertTrue(
                 none.getMessage().contains("ddpm train")
                         && none.getMessage().contains("ddpm import"),
@@ -130,26 +157,35 @@ class RunDirectoryTest {
         Files.createDirectories(root.resolve("empty"));
         assertThrows(
                 RunDirectory.NoCheckpointException.class,
-                () -> RunDirectory.resolveCheckpoint("empty", root));
+                () ->
+                        RunDirectory.resolveCheckpoint(
+                                "empty", root, root.resolve(RunDirectory.PRETRAINED)));
         assertThrows(
                 RunDirectory.NoCheckpointException.class,
-                () -> RunDirectory.resolveCheckpoint("nope", root));
+                () ->
+                        RunDirectory.resolveCheckpoint(
+                                "nope", root, root.resolve(RunDirectory.PRETRAINED)));
     }
 
     @Test
     void latestFallsBackToTheShippedModelOnlyWhileTheUserHasNoRun() throws IOException {
         RunDirectory shipped = new RunDirectory(root.resolve(RunDirectory.PRETRAINED));
         touch(shipped.checkpoint(9000), 5_000_000);
-        assertEquals(shipped.checkpoint(9000), RunDirectory.resolveCheckpoint("latest", root));
+        assertEquals(
+                shipped.checkpoint(9000),
+                RunDirectory.resolveCheckpoint(
+                        "latest", root, root.resolve(RunDirectory.PRETRAINED)));
         RunDirectory mine = new RunDirectory(root.resolve("mine"));
         touch(mine.checkpoint(10), 1_000);
         assertEquals(
                 mine.checkpoint(10),
-                RunDirectory.resolveCheckpoint("latest", root),
+                RunDirectory.resolveCheckpoint(
+                        "latest", root, root.resolve(RunDirectory.PRETRAINED)),
                 "the user's run, even though the shipped file is newer");
         assertEquals(
                 shipped.checkpoint(9000),
-                RunDirectory.resolveCheckpoint(RunDirectory.PRETRAINED, root));
+                RunDirectory.resolveCheckpoint(
+                        RunDirectory.PRETRAINED, root, root.resolve(RunDirectory.PRETRAINED)));
     }
 
     @Test
@@ -162,7 +198,7 @@ class RunDirectoryTest {
                 RunDirectory.readCheckpoint(
                         old,
                         "latest",
-                        root,
+                        () -> RunDirectory.resolveCheckpoint("latest", root, root),
                         file -> {
                             read.add(file);
                             if (file.equals(old)) {
@@ -187,7 +223,7 @@ class RunDirectoryTest {
                         RunDirectory.readCheckpoint(
                                 newer,
                                 newer.toString(),
-                                root,
+                                () -> newer,
                                 file -> {
                                     throw new java.io.UncheckedIOException(missing);
                                 }),

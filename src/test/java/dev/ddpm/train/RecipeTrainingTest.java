@@ -33,7 +33,8 @@ class RecipeTrainingTest {
                                 "train.checkpoint_every_steps", "100",
                                 "train.sample_every_steps", "0",
                                 "train.data_dir", TrainingFixtures.dataRoot().toString()));
-        try (DiffusionTrainer trainer = new DiffusionTrainer(recipe, TrainingFixtures.mnist(recipe), Device.cpu())) {
+        try (DiffusionTrainer trainer =
+                new DiffusionTrainer(recipe, TrainingFixtures.mnist(recipe), Device.cpu())) {
             TrainingLoop.Outcome outcome =
                     TrainingLoop.forRun(trainer, new RunDirectory(tmp.resolve("run"))).run();
             assertEquals(TrainingLoop.Outcome.COMPLETED, outcome);
