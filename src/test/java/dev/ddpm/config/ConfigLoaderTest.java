@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ddpm.common.UserException;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -53,6 +54,19 @@ class ConfigLoaderTest {
         for (String key : allowed) {
             assertTrue(listed.contains(key), key + " listed in: " + message);
         }
+    }
+
+    @Test
+    void defaultJsonIsTheRecordsDefaultsWrittenOut() throws IOException {
+        // The records' reference() values are the one source of the defaults; config/default.json
+        // is them, written by ConfigLoader.toJson, and docs/configuration.md is checked by
+        // ConfigurationDocTest.
+        // Every key, with the record's value (a partial file would load just as well).
+        ObjectMapper json = new ObjectMapper();
+        assertEquals(
+                json.readTree(ConfigLoader.toJson(DdpmConfig.reference())),
+                json.readTree(Path.of("config/default.json").toFile()),
+                "config/default.json differs from DdpmConfig.reference()");
     }
 
     @Test
