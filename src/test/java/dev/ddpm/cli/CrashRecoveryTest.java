@@ -75,7 +75,8 @@ class CrashRecoveryTest {
         threeEpochs.put("train.epochs", "3");
         Map<String, float[]> expected = new LinkedHashMap<>();
         DdpmConfig tiny = TrainingFixtures.tiny(threeEpochs);
-        try (DiffusionTrainer t = new DiffusionTrainer(tiny, TrainingFixtures.mnist(tiny), Device.cpu())) {
+        try (DiffusionTrainer t =
+                new DiffusionTrainer(tiny, TrainingFixtures.mnist(tiny), Device.cpu())) {
             TrainingLoop.forRun(t, new RunDirectory(tmp.resolve("straight"))).run();
             t.model().weights().forEach((name, w) -> expected.put(name, w.toFloatArray()));
         }

@@ -20,7 +20,6 @@ import dev.ddpm.model.UNet;
 import dev.ddpm.testing.Slow;
 import dev.ddpm.testing.TrainingFixtures;
 import java.awt.image.BufferedImage;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -67,22 +66,6 @@ class EvalCommandTest {
                     .write(checkpoint);
         }
         return checkpoint;
-    }
-
-    @Test
-    void theShippedModelsReportsGoToTheCurrentFolderAndARunsBesideIt() throws Exception {
-        Path shipped = Path.of("checkpoints", "pretrained", "step-00009380.safetensors");
-        assertTrue(Files.exists(shipped), "the shipped model is in the checkout");
-        assertEquals(Path.of("eval", "pretrained"), EvalCommand.defaultFolder(shipped));
-        assertEquals(
-                Path.of("eval", "pretrained"),
-                EvalCommand.defaultFolder(
-                        Path.of("config", "..", "checkpoints", "pretrained", "x.safetensors")
-                                .toAbsolutePath()));
-        Path run = Files.createDirectories(dir.resolve("checkpoints/mine"));
-        assertEquals(
-                run.resolve("eval"),
-                EvalCommand.defaultFolder(run.resolve("step-00000010.safetensors")));
     }
 
     @Test

@@ -46,21 +46,24 @@ class DiffusionTrainerTest {
         DdpmConfig config = TrainingFixtures.tiny(Map.of("train.label_dropout", "0.5"));
         RunDirectory straight = new RunDirectory(tmp.resolve("straight"));
         Map<String, float[]> expected;
-        try (DiffusionTrainer t = new DiffusionTrainer(config, TrainingFixtures.mnist(config), Device.cpu())) {
+        try (DiffusionTrainer t =
+                new DiffusionTrainer(config, TrainingFixtures.mnist(config), Device.cpu())) {
             assertEquals(TrainingLoop.Outcome.COMPLETED, TrainingLoop.forRun(t, straight).run());
             assertEquals(new TrainingState(8, 2, 0, 0, 8), t.state());
             expected = snapshot(t.model().weights());
         }
 
         RunDirectory interrupted = new RunDirectory(tmp.resolve("interrupted"));
-        try (DiffusionTrainer t = new DiffusionTrainer(config, TrainingFixtures.mnist(config), Device.cpu())) {
+        try (DiffusionTrainer t =
+                new DiffusionTrainer(config, TrainingFixtures.mnist(config), Device.cpu())) {
             // Stops mid-epoch (step 5 of 8 is batch 1 of epoch 1), so the position in the epoch
             // matters.
             assertEquals(TrainingLoop.Outcome.STOPPED, TrainingLoop.forRun(t, interrupted).run(5));
         }
         Path checkpoint = interrupted.latestCheckpoint().orElseThrow();
         assertEquals(interrupted.checkpoint(5), checkpoint);
-        try (DiffusionTrainer t = new DiffusionTrainer(config, TrainingFixtures.mnist(config), Device.cpu())) {
+        try (DiffusionTrainer t =
+                new DiffusionTrainer(config, TrainingFixtures.mnist(config), Device.cpu())) {
             t.resume(checkpoint);
             assertEquals(new TrainingState(5, 1, 1, 0, 5), t.state());
             assertEquals(TrainingLoop.Outcome.COMPLETED, TrainingLoop.forRun(t, interrupted).run());
@@ -88,7 +91,8 @@ class DiffusionTrainerTest {
     void interruptedCheckpointWriteLeavesThePreviousCheckpointReadable() throws IOException {
         DdpmConfig config = TrainingFixtures.tiny(Map.of());
         RunDirectory run = new RunDirectory(tmp.resolve("run"));
-        try (DiffusionTrainer t = new DiffusionTrainer(config, TrainingFixtures.mnist(config), Device.cpu())) {
+        try (DiffusionTrainer t =
+                new DiffusionTrainer(config, TrainingFixtures.mnist(config), Device.cpu())) {
             TrainingLoop.forRun(t, run).run(3);
             Path target = run.checkpoint(3);
             byte[] before = Files.readAllBytes(target);
@@ -121,7 +125,8 @@ class DiffusionTrainerTest {
     void nonFiniteLossStopsTheRunAndKeepsTheLastGoodCheckpoint() throws IOException {
         DdpmConfig config = TrainingFixtures.tiny(Map.of());
         RunDirectory run = new RunDirectory(tmp.resolve("run"));
-        try (DiffusionTrainer t = new DiffusionTrainer(config, TrainingFixtures.mnist(config), Device.cpu())) {
+        try (DiffusionTrainer t =
+                new DiffusionTrainer(config, TrainingFixtures.mnist(config), Device.cpu())) {
             TrainingLoop.forRun(t, run).run(3);
             byte[] good = Files.readAllBytes(run.checkpoint(3));
             // Divergence, as a too-large learning rate ends: a weight becomes NaN.

@@ -51,11 +51,13 @@ class GarbageCollectionDeterminismTest {
             throws IOException {
         RunDirectory run = new RunDirectory(tmp.resolve(name));
         if (stopAt != null) {
-            try (DiffusionTrainer t = new DiffusionTrainer(config, TrainingFixtures.mnist(config), Device.cpu())) {
+            try (DiffusionTrainer t =
+                    new DiffusionTrainer(config, TrainingFixtures.mnist(config), Device.cpu())) {
                 assertEquals(TrainingLoop.Outcome.STOPPED, TrainingLoop.forRun(t, run).run(stopAt));
             }
         }
-        try (DiffusionTrainer t = new DiffusionTrainer(config, TrainingFixtures.mnist(config), Device.cpu())) {
+        try (DiffusionTrainer t =
+                new DiffusionTrainer(config, TrainingFixtures.mnist(config), Device.cpu())) {
             if (stopAt != null) {
                 t.resume(run.latestCheckpoint().orElseThrow());
             }

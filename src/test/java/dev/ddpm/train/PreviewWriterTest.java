@@ -35,7 +35,8 @@ class PreviewWriterTest {
                                 "train.sample_every_steps", "3",
                                 "train.sample_steps", "2"));
         RunDirectory run = new RunDirectory(tmp.resolve("run"));
-        try (Trainer t = new Trainer(config, TrainingFixtures.mnist(config), Device.cpu())) {
+        try (DiffusionTrainer t =
+                new DiffusionTrainer(config, TrainingFixtures.mnist(config), Device.cpu())) {
             assertEquals(TrainingLoop.Outcome.COMPLETED, TrainingLoop.forRun(t, run).run());
         }
         try (Stream<Path> files = java.nio.file.Files.list(run.samples())) {

@@ -72,7 +72,8 @@ class QuickTrainingTest {
                                 "train.data_dir",
                                 TrainingFixtures.dataRoot().toString()));
         RunDirectory run = new RunDirectory(tmp.resolve("quick"));
-        try (DiffusionTrainer trainer = new DiffusionTrainer(config, TrainingFixtures.mnist(config), Device.cpu())) {
+        try (DiffusionTrainer trainer =
+                new DiffusionTrainer(config, TrainingFixtures.mnist(config), Device.cpu())) {
             assertEquals(
                     TrainingLoop.Outcome.STOPPED, TrainingLoop.forRun(trainer, run).run(WARMUP));
             long arraysAfterWarmup = liveArrays();
