@@ -29,10 +29,10 @@ import org.junit.jupiter.api.io.TempDir;
  * the clone at test time, so the test follows the documentation as it changes.
  *
  * <p>Sizes are made small so the whole runs in minutes: training examples train a tiny model on 16
- * images ({@link #TINY_TRAINING}), and the sampling options ({@code --steps}, {@code --n}, {@code
- * --frames}) are set small where a command takes them. Examples that need a GPU are left to {@code
- * scripts/gpu/check.sh}. The eval classifier is the test suite's, copied into the clone's cache, so
- * that no example trains one.
+ * images without in-training evaluation ({@link #TINY_TRAINING}), and the sampling options ({@code
+ * --steps}, {@code --n}, {@code --frames}) are set small where a command takes them. Examples that
+ * need a GPU are left to {@code scripts/gpu/check.sh}. The eval classifier is the test suite's,
+ * copied into the clone's cache, so that no example trains one.
  */
 @Examples
 class ExamplesTest {
@@ -48,7 +48,9 @@ class ExamplesTest {
                     "--set", "model.attention_levels=[]",
                     "--set", "diffusion.timesteps=20",
                     "--set", "train.sample_steps=2",
-                    "--set", "train.lr_warmup_steps=0");
+                    "--set", "train.lr_warmup_steps=0",
+                    // its in-training evaluations (InTrainingEvalTest's subject) take minutes
+                    "--set", "train.eval_images_per_class=0");
 
     /** A command to type in backticks: {@code ./ddpm} and its arguments. */
     private static final Pattern INLINE = Pattern.compile("`\\./(ddpm [^`]+)`");
