@@ -38,8 +38,8 @@ import picocli.CommandLine.Spec;
             "  ddpm import --from weights.safetensors --run reference",
             "      then: ddpm sample --checkpoint reference --digit 3",
             "  ddpm import --from tiny.safetensors --set model.base_channels=16",
-            "      --set model.depth=2 --set model.time_emb_dim=16 --set"
-                    + " model.attention_levels=[0]",
+            "      --set model.depth=2 --set model.time_emb_dim=16",
+            "      --set model.attention_levels=[0]",
             "      a smaller reference model whose file names no sizes: give them",
             "",
             "Names or shapes that do not fit the model are listed and nothing is",
