@@ -11,6 +11,7 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
@@ -24,9 +25,10 @@ import org.slf4j.LoggerFactory;
 /**
  * A labeled image folder: {@code <root>/train/<class>/...} and optionally {@code
  * <root>/test/<class>/...}, PNG or JPEG files (also in sub-folders of a class folder). The classes
- * are the class folders' names, sorted; an image's label is its class's index. Without {@code
- * test/}, a fixed share of each class ({@value #HELD_OUT_PERCENT}%, drawn with a fixed seed) is
- * held out as the test split, the same for every run.
+ * are the class folders' names, sorted; an image's label is its class's index. The images of a
+ * split are ordered by their path inside their class folder, then by class. Without {@code test/},
+ * a fixed share of each class ({@value #HELD_OUT_PERCENT}%, drawn with a fixed seed) is held out as
+ * the test split, the same for every run.
  *
  * <p>{@link #scan} only lists the files (one pass over each folder, then a sort), so a folder of
  * 100,000 files is listed in a second and refused early when it is malformed; {@link #load} decodes
@@ -45,8 +47,8 @@ public final class ImageFolder {
 
     private static final Set<String> EXTENSIONS = Set.of("png", "jpg", "jpeg");
 
-    /** One image file and its class index. */
-    private record Entry(Path file, int label) {}
+    /** One image file, its path inside its class folder, and its class index. */
+    private record Entry(Path file, String name, int label) {}
 
     private final Path root;
     private final List<String> classes;
@@ -120,7 +122,12 @@ public final class ImageFolder {
             for (String name : classes) {
                 testFiles.add(images(testDir.resolve(name)));
             }
-            return new ImageFolder(root, classes, entries(trainFiles), entries(testFiles), false);
+            return new ImageFolder(
+                    root,
+                    classes,
+                    entries(trainDir, classes, trainFiles),
+                    entries(testDir, classes, testFiles),
+                    false);
         }
         List<List<Path>> kept = new ArrayList<>();
         List<List<Path>> held = new ArrayList<>();
@@ -139,7 +146,12 @@ public final class ImageFolder {
             held.add(heldPart);
             kept.add(keptPart);
         }
-        return new ImageFolder(root, classes, entries(kept), entries(held), true);
+        return new ImageFolder(
+                root,
+                classes,
+                entries(trainDir, classes, kept),
+                entries(trainDir, classes, held),
+                true);
     }
 
     /**
@@ -265,13 +277,21 @@ public final class ImageFolder {
         return images;
     }
 
-    private static List<Entry> entries(List<List<Path>> filesByClass) {
+    /**
+     * The files of every class in one list, ordered by their path inside their class folder, then
+     * by class: numbered files keep their numbering across classes, so MNIST written with its
+     * indices as names comes back in MNIST's own order.
+     */
+    private static List<Entry> entries(
+            Path splitDir, List<String> classes, List<List<Path>> filesByClass) {
         List<Entry> entries = new ArrayList<>();
         for (int c = 0; c < filesByClass.size(); c++) {
+            Path classDir = splitDir.resolve(classes.get(c));
             for (Path file : filesByClass.get(c)) {
-                entries.add(new Entry(file, c));
+                entries.add(new Entry(file, classDir.relativize(file).toString(), c));
             }
         }
+        entries.sort(Comparator.comparing(Entry::name).thenComparingInt(Entry::label));
         return entries;
     }
 

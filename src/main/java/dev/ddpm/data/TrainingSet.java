@@ -24,13 +24,15 @@ public final class TrainingSet {
 
     /**
      * Loads the training split, downloading missing MNIST files first; refuses a model that does
-     * not fit the data before any image is decoded.
+     * not fit the data before any image is decoded, and an image folder with a damaged image in
+     * either split.
      */
     public static LabeledImages load(DdpmConfig config) {
         Path dir = dataSetDir(config.train());
         if (config.train().dataset() == TrainConfig.Dataset.FOLDER) {
-            return scan(config, dir)
-                    .load(true, config.model().inChannels(), config.model().imageSize());
+            // The test split is decoded too, and dropped: a damaged image anywhere stops the run
+            // now, not the eval after it.
+            return splits(config, dir).train();
         }
         return mnist(config, dir, true);
     }

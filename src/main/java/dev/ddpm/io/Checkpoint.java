@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.ddpm.common.UserException;
 import dev.ddpm.config.ConfigLoader;
 import dev.ddpm.config.DdpmConfig;
@@ -89,7 +90,12 @@ public record Checkpoint(
             meta.put("state", ConfigLoader.MAPPER.writeValueAsString(state));
         }
         if (!classes.equals(ClassNames.numbered(config.model().numClasses()))) {
-            meta.put(CLASSES, ConfigLoader.MAPPER.writeValueAsString(classes));
+            meta.put(
+                    CLASSES,
+                    ConfigLoader.MAPPER
+                            .writer()
+                            .without(SerializationFeature.INDENT_OUTPUT)
+                            .writeValueAsString(classes));
         }
         Safetensors.write(file, tensors, meta);
     }

@@ -6,14 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.Device;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
 import dev.ddpm.common.UserException;
 import dev.ddpm.config.ConfigLoader;
 import dev.ddpm.config.DdpmConfig;
+import dev.ddpm.testing.MnistFolderScript;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -72,7 +75,7 @@ class ImageFolderTest {
     }
 
     @Test
-    void classesAreTheSortedFolderNamesAndImagesComeClassByClassInPathOrder() throws IOException {
+    void classesAreTheSortedFolderNamesAndImagesComeInPathOrderThenClassOrder() throws IOException {
         images("train", "zebra", 3);
         images("train", "ant", 2);
         images("train", "Mole", 1);
@@ -95,9 +98,11 @@ class ImageFolderTest {
             labels[i] = train.label(i);
             firstPixel[i] = train.pixels(i)[0] & 0xff;
         }
-        assertArrayEquals(new int[] {0, 1, 1, 1, 2, 2, 2}, labels);
-        // ant/000.png, ant/001.png, ant/nested/deeper/000.png: sorted by path.
-        assertArrayEquals(new int[] {0, 0, 1, 200, 0, 1, 2}, firstPixel);
+        // By path inside the class folder, then by class: 000.png of Mole, ant and zebra, 001.png
+        // of
+        // ant and zebra, zebra's 002.png, ant's nested/deeper/000.png.
+        assertArrayEquals(new int[] {0, 1, 2, 1, 2, 2, 1}, labels);
+        assertArrayEquals(new int[] {0, 0, 0, 1, 1, 2, 200}, firstPixel);
         assertEquals(3, folder.load(false, 1, 8).size());
         assertEquals(List.of("Mole", "ant", "zebra"), train.classes());
     }
@@ -197,7 +202,10 @@ class ImageFolderTest {
         image(root.resolve("train/b/0.JPEG"), 16, 16, true, (x, y) -> 10, "jpeg");
         LabeledImages images = ImageFolder.scan(root).load(true, 3, 16);
         assertEquals(2, images.size());
-        assertTrue(Math.abs((images.pixels(0)[0] & 0xff) - 128) <= 2);
+        // 0.JPEG sorts before 0.jpg: class b first.
+        assertEquals(1, images.label(0));
+        assertTrue(Math.abs((images.pixels(0)[0] & 0xff) - 10) <= 2);
+        assertTrue(Math.abs((images.pixels(1)[0] & 0xff) - 128) <= 2);
     }
 
     @Test
@@ -302,47 +310,33 @@ class ImageFolderTest {
         assertEquals(64, loaded.imageSize());
     }
 
-    /** The folder the repository's script writes holds exactly the images and labels of MNIST. */
+    /**
+     * The folder the repository's script writes holds exactly the images and labels of MNIST, in
+     * MNIST's order, and gives exactly its tensors.
+     */
     @Test
     void mnistWrittenAsAFolderByTheScriptLoadsAsTheBuiltInLoaderDoes() throws Exception {
-        Path out = root.resolve("mnist-png");
         int limit = 600;
-        Process script =
-                new ProcessBuilder(
-                                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                                "scripts/MnistFolders.java",
-                                "gray",
-                                "data/mnist",
-                                out.toString(),
-                                "--limit",
-                                Integer.toString(limit))
-                        .redirectErrorStream(true)
-                        .start();
-        String output = new String(script.getInputStream().readAllBytes());
-        assertEquals(0, script.waitFor(), output);
-        LabeledImages mnist = MnistDataset.load(Path.of("data/mnist"), true);
-        LabeledImages mnistTest = MnistDataset.load(Path.of("data/mnist"), false);
+        Path out = MnistFolderScript.gray(root.resolve("mnist-png"), limit);
         ImageFolder folder = ImageFolder.scan(out);
         assertEquals(List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9"), folder.classes());
         assertFalse(folder.heldOut());
         for (boolean train : new boolean[] {true, false}) {
             LabeledImages loaded = folder.load(train, 1, 32);
-            LabeledImages builtIn = train ? mnist : mnistTest;
+            LabeledImages builtIn = MnistDataset.load(Path.of("data/mnist"), train);
             assertEquals(limit, loaded.size());
-            List<Integer> seen = new ArrayList<>();
-            int i = 0;
-            for (String digit : folder.classes()) {
-                try (var files = Files.list(out.resolve(train ? "train" : "test").resolve(digit))) {
-                    for (Path file : files.sorted().toList()) {
-                        int index = Integer.parseInt(file.getFileName().toString().split("\\.")[0]);
-                        assertEquals(builtIn.label(index), loaded.label(i), file.toString());
-                        assertArrayEquals(builtIn.pixels(index), loaded.pixels(i), file.toString());
-                        seen.add(index);
-                        i++;
-                    }
-                }
+            int[] indices = new int[limit];
+            for (int i = 0; i < limit; i++) {
+                assertEquals(builtIn.label(i), loaded.label(i), "label " + i);
+                assertArrayEquals(builtIn.pixels(i), loaded.pixels(i), "image " + i);
+                indices[i] = i;
             }
-            assertEquals(limit, new HashSet<>(seen).size());
+            try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
+                NDList a = loaded.batch(manager, indices);
+                NDList b = builtIn.batch(manager, indices);
+                assertArrayEquals(b.get(0).toFloatArray(), a.get(0).toFloatArray());
+                assertArrayEquals(b.get(1).toLongArray(), a.get(1).toLongArray());
+            }
         }
     }
 
