@@ -111,10 +111,11 @@ public final class GifCommand implements Callable<Integer> {
         AtomicFiles.requireWritable(out.resolve("all-digits.gif"));
         try (NDManager manager = NDManager.newBaseManager(common.device())) {
             Generator generator = generation.open(manager);
-            if (generator.config().model().inChannels() != 1) {
+            int channels = generator.config().model().inChannels();
+            if (channels != 1 && channels != 3) {
                 throw new UserException(
-                        "GIFs are grayscale; this model has "
-                                + generator.config().model().inChannels()
+                        "GIFs are grayscale or RGB; this model has "
+                                + channels
                                 + " channels (use 'ddpm sample')");
             }
             List<String> names = generator.classes();

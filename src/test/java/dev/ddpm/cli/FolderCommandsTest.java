@@ -124,6 +124,7 @@ class FolderCommandsTest {
         assertUsageError(
                 ddpm(
                         "sample",
+                        "--quiet",
                         "--device",
                         "cpu",
                         "--checkpoint",
@@ -135,6 +136,28 @@ class FolderCommandsTest {
                 "--class 'triangle' is not a class of this model: give a name or an index 0-2"
                         + " (circle, square, stripe)");
 
+        Path gifs = tmp.resolve("gifs");
+        Run gif =
+                ddpm(
+                        "gif",
+                        "--quiet",
+                        "--device",
+                        "cpu",
+                        "--checkpoint",
+                        checkpoint.toString(),
+                        "--all-classes",
+                        "--steps",
+                        "2",
+                        "--frames",
+                        "2",
+                        "--out",
+                        gifs.toString());
+        assertEquals(0, gif.exit(), gif.toString());
+        for (String name : List.of("class-circle", "class-square", "class-stripe", "all-classes")) {
+            BufferedImage frame = ImageIO.read(gifs.resolve(name + ".gif").toFile());
+            assertEquals(3, frame.getColorModel().getNumColorComponents(), name);
+        }
+
         Path other =
                 ImageFolders.colorSquares(
                         tmp.resolve("other"), List.of("circle", "square", "zigzag"), 3, 32);
@@ -142,6 +165,7 @@ class FolderCommandsTest {
         assertUsageError(
                 ddpm(
                         "eval",
+                        "--quiet",
                         "--device",
                         "cpu",
                         "--checkpoint",
