@@ -68,6 +68,21 @@ class FolderCommandsTest {
         assertFalse(Files.exists(work.resolve("checkpoints")), "nothing written");
     }
 
+    /** {@code ddpm COMMAND --quiet --device cpu --checkpoint CHECKPOINT ARGS}. */
+    private static Run on(Path checkpoint, String command, String... args) throws Exception {
+        List<String> all =
+                new java.util.ArrayList<>(
+                        List.of(
+                                command,
+                                "--quiet",
+                                "--device",
+                                "cpu",
+                                "--checkpoint",
+                                checkpoint.toString()));
+        all.addAll(List.of(args));
+        return ddpm(all.toArray(String[]::new));
+    }
+
     @Test
     void classesAreChosenByNameOrIndexAndCheckedAgainstTheFolder() throws Exception {
         Path data = ImageFolders.colorSquares(tmp.resolve("squares"), CLASSES, 3, 32);
@@ -85,13 +100,9 @@ class FolderCommandsTest {
         }
         Path png = tmp.resolve("square.png");
         Run one =
-                ddpm(
+                on(
+                        checkpoint,
                         "sample",
-                        "--quiet",
-                        "--device",
-                        "cpu",
-                        "--checkpoint",
-                        checkpoint.toString(),
                         "--class",
                         "square",
                         "--n",
@@ -105,13 +116,9 @@ class FolderCommandsTest {
         assertEquals(2 * 32 * 2, image.getWidth());
         assertEquals(3, image.getColorModel().getNumColorComponents());
         Run all =
-                ddpm(
+                on(
+                        checkpoint,
                         "sample",
-                        "--quiet",
-                        "--device",
-                        "cpu",
-                        "--checkpoint",
-                        checkpoint.toString(),
                         "--all-classes",
                         "--n",
                         "1",
@@ -122,13 +129,9 @@ class FolderCommandsTest {
         assertEquals(0, all.exit(), all.toString());
         assertEquals(3 * 32 * 2, ImageIO.read(tmp.resolve("all.png").toFile()).getHeight());
         assertUsageError(
-                ddpm(
+                on(
+                        checkpoint,
                         "sample",
-                        "--quiet",
-                        "--device",
-                        "cpu",
-                        "--checkpoint",
-                        checkpoint.toString(),
                         "--class",
                         "triangle",
                         "--out",
@@ -138,13 +141,9 @@ class FolderCommandsTest {
 
         Path gifs = tmp.resolve("gifs");
         Run gif =
-                ddpm(
+                on(
+                        checkpoint,
                         "gif",
-                        "--quiet",
-                        "--device",
-                        "cpu",
-                        "--checkpoint",
-                        checkpoint.toString(),
                         "--all-classes",
                         "--steps",
                         "2",
@@ -163,17 +162,7 @@ class FolderCommandsTest {
                         tmp.resolve("other"), List.of("circle", "square", "zigzag"), 3, 32);
         Path out = tmp.resolve("eval");
         assertUsageError(
-                ddpm(
-                        "eval",
-                        "--quiet",
-                        "--device",
-                        "cpu",
-                        "--checkpoint",
-                        checkpoint.toString(),
-                        "--data-dir",
-                        other.toString(),
-                        "--out",
-                        out.toString()),
+                on(checkpoint, "eval", "--data-dir", other.toString(), "--out", out.toString()),
                 "was trained on the classes [circle, square, stripe], but "
                         + other
                         + " holds [circle, square, zigzag]");

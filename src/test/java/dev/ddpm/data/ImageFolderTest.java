@@ -11,7 +11,6 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import dev.ddpm.common.UserException;
 import dev.ddpm.config.ConfigLoader;
-import dev.ddpm.config.DdpmConfig;
 import dev.ddpm.testing.MnistFolderScript;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -266,46 +265,25 @@ class ImageFolderTest {
         images("train", "a", 2);
         images("train", "b", 2);
         images("train", "c", 2);
-        Map<String, String> folder =
-                Map.of("train.dataset", "folder", "train.data_dir", root.toString());
         assertRefused(
-                () -> TrainingSet.load(config(folder, Map.of())),
+                () -> loadWith(),
                 "model.num_classes=10 does not fit "
                         + root
                         + ", which has 3 classes [a, b, c]: use --set model.num_classes=3");
         assertRefused(
-                () ->
-                        TrainingSet.load(
-                                config(
-                                        folder,
-                                        Map.of(
-                                                "model.num_classes",
-                                                "3",
-                                                "model.in_channels",
-                                                "2"))),
+                () -> loadWith("model.num_classes", "3", "model.in_channels", "2"),
                 "model.in_channels=2 does not fit an image folder");
         assertRefused(
-                () ->
-                        TrainingSet.load(
-                                config(
-                                        folder,
-                                        Map.of(
-                                                "model.num_classes",
-                                                "3",
-                                                "train.train_limit",
-                                                "4"))),
+                () -> loadWith("model.num_classes", "3", "train.train_limit", "4"),
                 "train.train_limit applies to MNIST");
         LabeledImages loaded =
-                TrainingSet.load(
-                        config(
-                                folder,
-                                Map.of(
-                                        "model.num_classes",
-                                        "3",
-                                        "model.in_channels",
-                                        "3",
-                                        "model.image_size",
-                                        "64")));
+                loadWith(
+                        "model.num_classes",
+                        "3",
+                        "model.in_channels",
+                        "3",
+                        "model.image_size",
+                        "64");
         assertEquals(3, loaded.channels());
         assertEquals(64, loaded.imageSize());
     }
@@ -340,10 +318,15 @@ class ImageFolderTest {
         }
     }
 
-    private static DdpmConfig config(Map<String, String> base, Map<String, String> more) {
-        Map<String, String> all = new java.util.LinkedHashMap<>(base);
-        all.putAll(more);
-        return ConfigLoader.load(null, all);
+    /** The training split of this folder, with the configuration keys and values given. */
+    private LabeledImages loadWith(String... keysAndValues) {
+        Map<String, String> all = new java.util.LinkedHashMap<>();
+        all.put("train.dataset", "folder");
+        all.put("train.data_dir", root.toString());
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            all.put(keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return TrainingSet.load(ConfigLoader.load(null, all));
     }
 
     /** Decodes both splits (a file may land in either). */
