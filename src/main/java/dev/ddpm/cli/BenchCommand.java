@@ -3,7 +3,7 @@ package dev.ddpm.cli;
 import ai.djl.Device;
 import dev.ddpm.common.UserException;
 import dev.ddpm.config.DdpmConfig;
-import dev.ddpm.data.MnistDataset;
+import dev.ddpm.data.LabeledImages;
 import dev.ddpm.data.TrainingSet;
 import dev.ddpm.generate.SamplerKind;
 import dev.ddpm.generate.SamplingSettings;
@@ -102,9 +102,8 @@ public final class BenchCommand implements Callable<Integer> {
         DdpmConfig config = configOptions.load();
         List<Integer> batches =
                 batchSizes.isEmpty() ? List.of(config.train().batchSize()) : batchSizes;
-        MnistDataset.requireFits(config.model(), config.train().dataset().configName());
         Device device = common.device();
-        MnistDataset data = TrainingSet.load(config);
+        LabeledImages data = TrainingSet.load(config);
         PrintWriter out = spec.commandLine().getOut();
         String configName =
                 configOptions.file() == null

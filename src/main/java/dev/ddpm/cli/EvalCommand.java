@@ -1,14 +1,15 @@
 package dev.ddpm.cli;
 
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import dev.ddpm.common.UserException;
 import dev.ddpm.config.DdpmConfig;
 import dev.ddpm.config.TrainConfig;
-import dev.ddpm.data.MnistDataset;
+import dev.ddpm.data.LabeledImages;
+import dev.ddpm.data.TrainingSet;
 import dev.ddpm.eval.EvalReport;
 import dev.ddpm.eval.Evaluator;
-import dev.ddpm.eval.MnistClassifier;
+import dev.ddpm.eval.ImageClassifier;
+import dev.ddpm.eval.LeNet;
 import dev.ddpm.generate.Generator;
 import dev.ddpm.generate.SamplingSettings;
 import dev.ddpm.io.AtomicFiles;
@@ -29,20 +30,21 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code ddpm eval}: accuracy and Fréchet distance of generated digits, judged by an MNIST
- * classifier.
+ * {@code ddpm eval}: accuracy and Fréchet distance of generated images, judged by a classifier
+ * trained on the checkpoint's data set (MNIST, Fashion-MNIST or an image folder).
  */
 @Command(
         name = "eval",
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {
-            "Generates N images of each digit and judges them with a LeNet classifier",
-            "(trained on MNIST and cached in checkpoints/classifier/ on first use):",
-            "  accuracy   share classified as the digit asked for (overall, per digit)",
+            "Generates N images of each class and judges them with a LeNet classifier",
+            "(trained on the data set the checkpoint was trained on, and cached in",
+            "checkpoints/classifier/ on first use, one file per data set and content):",
+            "  accuracy   share classified as the class asked for (overall, per class)",
             "  Frechet    distance between the classifier features of the generated and",
-            "  distance   the MNIST test images, beside its floor: the same distance for",
-            "             as many real training images (same count per digit)"
+            "  distance   the held-out test images, beside its floor: the same distance for",
+            "             as many real training images (same count per class)"
         },
         footer = {
             "",
@@ -54,7 +56,8 @@ import picocli.CommandLine.Spec;
             "  ddpm eval                           latest checkpoint, DDIM 100 steps",
             "  ddpm eval --checkpoint quick --steps 50 --n 50",
             "  ddpm eval --guidance 2 --seed 1     with classifier-free guidance",
-            "  ddpm eval --sampler ddpm --digit 3  reference sampler, only 3s"
+            "  ddpm eval --sampler ddpm --digit 3  reference sampler, only 3s",
+            "  ddpm eval --checkpoint color --class red --class 4   two classes of a folder's model"
         })
 public final class EvalCommand implements Callable<Integer> {
 
@@ -70,7 +73,7 @@ public final class EvalCommand implements Callable<Integer> {
             names = "--n",
             paramLabel = "N",
             defaultValue = "100",
-            description = "Images generated per digit (default: ${DEFAULT-VALUE}).")
+            description = "Images generated per class (default: ${DEFAULT-VALUE}).")
     int n;
 
     @Option(
@@ -78,6 +81,12 @@ public final class EvalCommand implements Callable<Integer> {
             paramLabel = "D",
             description = "Evaluate only this digit (repeatable; default: all ten).")
     List<Integer> digits = new ArrayList<>();
+
+    @Option(
+            names = "--class",
+            paramLabel = "NAME|INDEX",
+            description = "Evaluate only this class, by name or index (repeatable; default: all).")
+    List<String> classNames = new ArrayList<>();
 
     @Option(
             names = "--batch",
@@ -90,8 +99,10 @@ public final class EvalCommand implements Callable<Integer> {
             names = "--data-dir",
             paramLabel = "DIR",
             description =
-                    "Folder with the MNIST files (default: <train.data_dir>/mnist of the"
-                            + " checkpoint's configuration; missing files are downloaded).")
+                    "The data set's folder: MNIST's or Fashion-MNIST's files (default:"
+                            + " <train.data_dir>/<train.dataset> of the checkpoint's configuration;"
+                            + " missing files are downloaded), or the image folder (default:"
+                            + " train.data_dir).")
     Path dataDir;
 
     @Option(
@@ -99,8 +110,10 @@ public final class EvalCommand implements Callable<Integer> {
             paramLabel = "FILE",
             description =
                     "Cached classifier, trained there when absent (default: "
-                            + "checkpoints/classifier/mnist-lenet.safetensors); never overwritten.")
-    Path classifierFile = MnistClassifier.DEFAULT_FILE;
+                            + "checkpoints/classifier/mnist-lenet.safetensors for MNIST, else"
+                            + " <data set>-<content key>-lenet.safetensors there); never"
+                            + " overwritten.")
+    Path classifierFile;
 
     @Option(
             names = "--out",
@@ -117,52 +130,66 @@ public final class EvalCommand implements Callable<Integer> {
             Generator generator = generation.open(manager);
             Path file = generator.source();
             DdpmConfig config = generator.config();
-            if (config.train().dataset() != TrainConfig.Dataset.MNIST) {
-                throw new UserException(
-                        file
-                                + " was trained on "
-                                + config.train().dataset().configName()
-                                + "; eval judges MNIST digits only");
-            }
-            if (!generator
-                    .imageShape()
-                    .equals(new Shape(1, MnistDataset.IMAGE_SIZE, MnistDataset.IMAGE_SIZE))) {
-                throw new UserException(
-                        file
-                                + " generates "
-                                + generator.imageShape()
-                                + " images; the classifier judges 1x32x32 MNIST images");
-            }
+            TrainConfig.Dataset dataset = config.train().dataset();
+            List<Integer> evaluated = evaluated(generator.classes());
             Path folder = out != null ? out : file.toAbsolutePath().getParent().resolve("eval");
             SamplingSettings settings =
                     generation.settings(batch != null ? batch : Evaluator.DEFAULT_MAX_BATCH);
-            String name = outputName(file, settings, generator);
+            String name = outputName(file, settings, generator, evaluated);
             // before the data is read or downloaded
             AtomicFiles.requireWritable(folder.resolve(name + ".json"));
             AtomicFiles.requireWritable(folder.resolve(name + ".png"));
             AtomicFiles.requireWritable(folder.resolve(name + ".html"));
-            MnistClassifier.requireUsable(classifierFile);
-            Path mnist =
-                    dataDir != null
-                            ? dataDir
-                            : MnistDataset.folder(Path.of(config.train().dataDir()), "mnist");
-            MnistDataset.ensureFiles(mnist, "mnist");
-            MnistDataset train = MnistDataset.load(mnist, "mnist", true);
-            MnistDataset test = MnistDataset.load(mnist, "mnist", false);
+            if (classifierFile != null) {
+                ImageClassifier.requireUsable(classifierFile);
+            }
+            Path data = dataDir != null ? dataDir : TrainingSet.dataSetDir(config.train());
+            TrainingSet.Splits splits = TrainingSet.splits(config, data);
+            LabeledImages train = splits.train();
+            if (!generator.classes().equals(train.classes())) {
+                throw new UserException(
+                        file
+                                + " was trained on the classes "
+                                + generator.classes()
+                                + ", but "
+                                + data
+                                + " holds "
+                                + train.classes()
+                                + ": give the data set it was trained on with --data-dir");
+            }
+            if (train.imageSize() < LeNet.MIN_SIZE) {
+                throw new UserException(
+                        file
+                                + " generates "
+                                + train.imageSize()
+                                + "x"
+                                + train.imageSize()
+                                + " images; the classifier needs at least "
+                                + LeNet.MIN_SIZE
+                                + "x"
+                                + LeNet.MIN_SIZE);
+            }
             int maxPerDigit = Evaluator.maxPerDigit(train);
             if (n > maxPerDigit) {
                 throw new UserException(
                         "--n must be at most "
                                 + maxPerDigit
-                                + " (training images of the rarest digit, for the floor), got "
+                                + " (training images of the rarest class, for the floor), got "
                                 + n);
             }
-            try (MnistClassifier classifier =
-                    MnistClassifier.loadOrTrain(
-                            classifierFile, mnist, manager, MnistClassifier.DEFAULT_SEED)) {
-                Evaluator evaluator = new Evaluator(classifier, train, test);
-                List<Integer> evaluated =
-                        digits.isEmpty() ? IntStream.range(0, 10).boxed().toList() : digits;
+            Path classifier =
+                    classifierFile != null
+                            ? classifierFile
+                            : ImageClassifier.defaultFile(dataSetName(dataset, data), train);
+            ImageClassifier.requireUsable(classifier);
+            try (ImageClassifier judge =
+                    ImageClassifier.loadOrTrain(
+                            classifier,
+                            train,
+                            splits.test(),
+                            manager,
+                            ImageClassifier.DEFAULT_SEED)) {
+                Evaluator evaluator = new Evaluator(judge, train, splits.test());
                 Evaluator.Result result =
                         evaluator.evaluate(generator, file, settings, evaluated, n, manager);
                 Path json = folder.resolve(name + ".json");
@@ -170,7 +197,7 @@ public final class EvalCommand implements Callable<Integer> {
                 Path html = folder.resolve(name + ".html");
                 result.write(json, png);
                 AtomicFiles.writeString(html, EvalSection.page(result, file, settings.maxBatch()));
-                printTable(result.report(), json, png, html);
+                printTable(result.report(), json, png, html, dataset);
             }
         }
         return 0;
@@ -193,17 +220,54 @@ public final class EvalCommand implements Callable<Integer> {
         if (digits.stream().distinct().count() != digits.size()) {
             throw new UserException("--digit lists a digit twice: " + digits);
         }
+        if (!digits.isEmpty() && !classNames.isEmpty()) {
+            throw new UserException("--digit and --class exclude each other: use one of them");
+        }
         generation.validate();
         if (batch != null && batch < 1) {
             throw new UserException("--batch must be at least 1, got " + batch);
         }
     }
 
+    /** The class indices --digit or --class select, all when neither is given. */
+    private List<Integer> evaluated(List<String> classes) {
+        List<Integer> chosen =
+                !classNames.isEmpty()
+                        ? classNames.stream()
+                                .map(c -> ClassOptions.index(c, classes, "--class"))
+                                .toList()
+                        : digits;
+        for (int d : chosen) {
+            if (d >= classes.size()) {
+                throw new UserException("--digit must be 0-" + (classes.size() - 1) + ", got " + d);
+            }
+        }
+        if (chosen.stream().distinct().count() != chosen.size()) {
+            throw new UserException("--class lists a class twice: " + classNames);
+        }
+        if (n == 1 && chosen.size() == 1 && digits.isEmpty()) {
+            throw new UserException(
+                    "--n 1 with one class is one image; the Frechet distance needs at least 2:"
+                            + " raise --n");
+        }
+        return chosen.isEmpty() ? IntStream.range(0, classes.size()).boxed().toList() : chosen;
+    }
+
+    /** The name the data set's classifier file starts with. */
+    private static String dataSetName(TrainConfig.Dataset dataset, Path data) {
+        if (dataset != TrainConfig.Dataset.FOLDER) {
+            return dataset.configName();
+        }
+        Path name = data.toAbsolutePath().normalize().getFileName();
+        return name == null ? "folder" : name.toString().replaceAll("[^A-Za-z0-9._-]", "_");
+    }
+
     /**
-     * e.g. {@code step-00004000-ddim-50-g0-seed0}, with {@code -no-ema} and {@code -digits-37} when
-     * they apply.
+     * e.g. {@code step-00004000-ddim-50-g0-seed0}, with {@code -no-ema} and {@code -digits-37} (or
+     * {@code -classes-0-4} for --class) when they apply.
      */
-    private String outputName(Path file, SamplingSettings settings, Generator generator) {
+    private String outputName(
+            Path file, SamplingSettings settings, Generator generator, List<Integer> evaluated) {
         String stem = file.getFileName().toString().replaceFirst("\\.safetensors$", "");
         int steps = settings.samplerFor(generator.schedule()).plan(generator.schedule()).size();
         StringBuilder name =
@@ -225,6 +289,9 @@ public final class EvalCommand implements Callable<Integer> {
         if (!digits.isEmpty()) {
             name.append("-digits-");
             digits.forEach(name::append);
+        } else if (!classNames.isEmpty()) {
+            name.append("-classes");
+            evaluated.forEach(c -> name.append('-').append(c));
         }
         return name.toString();
     }
@@ -233,14 +300,15 @@ public final class EvalCommand implements Callable<Integer> {
         return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
     }
 
-    private void printTable(EvalReport r, Path json, Path png, Path html) {
+    private void printTable(
+            EvalReport r, Path json, Path png, Path html, TrainConfig.Dataset dataset) {
         PrintWriter o = spec.commandLine().getOut();
         o.printf(
                 "%s (%s weights%s)%n",
                 r.checkpoint(), r.weights(), r.step() == null ? "" : ", step " + r.step());
         EvalReport.Sampling s = r.sampling();
         o.printf(
-                "%d images (%d per digit), %s %d steps%s, guidance %s, seed %d, %s%n",
+                "%d images (%d per class), %s %d steps%s, guidance %s, seed %d, %s%n",
                 r.images(),
                 r.imagesPerDigit(),
                 s.sampler(),
@@ -250,19 +318,29 @@ public final class EvalCommand implements Callable<Integer> {
                 s.seed(),
                 r.device());
         o.println();
-        o.println("digit  accuracy");
-        r.accuracyPerDigit().forEach((digit, acc) -> o.printf("%5s  %7.1f%%%n", digit, 100 * acc));
-        o.printf("%5s  %7.1f%%%n", "all", 100 * r.accuracy());
+        String label = dataset == TrainConfig.Dataset.MNIST ? "digit" : "class";
+        int width =
+                Math.max(
+                        label.length(),
+                        r.accuracyPerDigit().keySet().stream()
+                                .mapToInt(String::length)
+                                .max()
+                                .orElse(0));
+        String row = "%" + width + "s  %7.1f%%%n";
+        o.printf("%" + width + "s  accuracy%n", label);
+        r.accuracyPerDigit().forEach((c, acc) -> o.printf(row, c, 100 * acc));
+        o.printf(row, "all", 100 * r.accuracy());
         o.println();
         o.printf(
-                "Frechet distance (LeNet features, vs %d MNIST test images): %.3f   floor (%d real"
+                "Frechet distance (LeNet features, vs %d %s test images): %.3f   floor (%d real"
                         + " training images): %.3f%n",
                 r.referenceImages(),
+                dataset == TrainConfig.Dataset.MNIST ? "MNIST" : "held-out",
                 r.frechetDistance(),
                 r.floorImages(),
                 r.frechetDistanceFloor());
         o.printf(
-                "classifier %s (MNIST test accuracy %.2f%%)%n",
+                "classifier %s (test accuracy %.2f%%)%n",
                 r.classifier().file(), 100 * r.classifier().testAccuracy());
         o.println();
         o.println("report " + json);

@@ -144,7 +144,8 @@ public final class ExportCommand implements Callable<Integer> {
                                 ema ? Map.of() : weights,
                                 ema ? weights : Map.of(),
                                 Map.of(),
-                                read.state())
+                                read.state(),
+                                read.classes())
                         .write(to);
             } else {
                 ReferenceWeights.write(to, weights, read.config().model(), model.parameterCount());

@@ -28,14 +28,15 @@ import picocli.CommandLine.Spec;
         },
         footer = {
             "",
-            "Output: samples/digit-D.png or samples/all-digits.png (one row per digit) unless"
-                    + " --out.",
+            "Output: samples/digit-D.png, samples/all-digits.png (one row per digit),"
+                    + " samples/class-NAME.png or samples/all-classes.png unless --out.",
             "",
             "Examples:",
             "  ddpm sample --digit 7                         # 8 sevens, DDIM 100 steps",
             "  ddpm sample --all-digits --n 10 --guidance 2  # a row per digit, guided",
             "  ddpm sample --digit 3 --sampler ddpm          # the reference's sampler",
-            "  ddpm sample --digit 1 --checkpoint checkpoints/quick --no-ema --out one.png"
+            "  ddpm sample --digit 1 --checkpoint checkpoints/quick --no-ema --out one.png",
+            "  ddpm sample --all-classes --checkpoint color     # a model of an image folder"
         })
 public final class SampleCommand implements Callable<Integer> {
 
@@ -48,7 +49,7 @@ public final class SampleCommand implements Callable<Integer> {
 
     @Mixin CommonOptions common;
 
-    @Mixin DigitOptions digits;
+    @Mixin ClassOptions classes;
 
     @Mixin GenerationOptions generation;
 
@@ -75,21 +76,21 @@ public final class SampleCommand implements Callable<Integer> {
         common.applyLogging();
         requireBetween("--n", n, 1, 10_000);
         requireBetween("--scale", scale, 1, MAX_SCALE);
-        digits.validate();
+        classes.validate();
         generation.validate();
         generation.checkpointFile();
-        Path png =
-                out != null
-                        ? out
-                        : Path.of("samples", digits.all() ? "all-digits.png" : "digit-D.png");
-        AtomicFiles.requireWritable(png);
+        String early = classes.nameBeforeTheModel();
+        if (out != null || early != null) {
+            AtomicFiles.requireWritable(out != null ? out : Path.of("samples", early + ".png"));
+        }
         try (NDManager manager = NDManager.newBaseManager(common.device())) {
             Generator generator = generation.open(manager);
-            long[] labels = digits.labels(generator.config().model().numClasses(), n);
-            if (out == null && !digits.all()) {
-                png = Path.of("samples", "digit-" + labels[0] + ".png");
-                AtomicFiles.requireWritable(png);
-            }
+            long[] labels = classes.labels(generator.classes(), n);
+            Path png =
+                    out != null
+                            ? out
+                            : Path.of("samples", classes.name(generator.classes()) + ".png");
+            AtomicFiles.requireWritable(png);
             Generator.Images images =
                     generator.generate(
                             labels, generation.settings(Integer.MAX_VALUE), progressLog());
@@ -98,7 +99,7 @@ public final class SampleCommand implements Callable<Integer> {
                     ImageGrid.render(
                             images.pixels(),
                             images.shape(),
-                            digits.all() ? n : Math.min(n, 8),
+                            classes.all() ? n : Math.min(n, 8),
                             scale),
                     png);
             spec.commandLine().getOut().println(png);

@@ -3,9 +3,9 @@ package dev.ddpm.cli;
 import dev.ddpm.common.UserException;
 import dev.ddpm.config.ConfigLoader;
 import dev.ddpm.config.DdpmConfig;
-import dev.ddpm.data.MnistDataset;
+import dev.ddpm.data.LabeledImages;
 import dev.ddpm.data.TrainingSet;
-import dev.ddpm.eval.MnistClassifier;
+import dev.ddpm.eval.ImageClassifier;
 import dev.ddpm.io.AtomicFiles;
 import dev.ddpm.io.Checkpoint;
 import dev.ddpm.io.RunDirectory;
@@ -123,6 +123,7 @@ public final class TrainCommand implements Callable<Integer> {
         DdpmConfig config;
         RunDirectory runDir;
         TrainingState resumed = null;
+        List<String> trainedClasses = null;
         if (checkpoint == null) {
             config = configOptions.load(flags());
             runDir = RunDirectory.named(CHECKPOINTS, run != null ? run : defaultRunName());
@@ -130,11 +131,16 @@ public final class TrainCommand implements Callable<Integer> {
             Checkpoint.Header saved = Checkpoint.readHeader(checkpoint);
             saved.requireResumable(checkpoint);
             resumed = saved.state();
+            trainedClasses = saved.classes();
             config = configOptions.loadOver(saved.config(), flags());
             ResumeCheck.requireCompatible(saved.config(), config, resumed.epoch());
             runDir = new RunDirectory(checkpoint.toAbsolutePath().getParent());
         }
-        MnistDataset.requireFits(config.model(), config.train().dataset().configName());
+        // All data read and checked before the run folder is touched: a bad image writes nothing.
+        LabeledImages data = TrainingSet.load(config);
+        if (checkpoint != null) {
+            ResumeCheck.requireSameClasses(checkpoint, trainedClasses, data.classes());
+        }
         try (AutoCloseable lock = runDir.lock()) {
             if (checkpoint == null && !runDir.checkpoints().isEmpty()) {
                 throw new UserException(
@@ -156,12 +162,12 @@ public final class TrainCommand implements Callable<Integer> {
                             ? "new"
                             : "resuming step " + resumed.step() + " of " + checkpoint.getFileName(),
                     ConfigLoader.toJson(config));
-            return train(config, runDir, checkpoint);
+            return train(config, data, runDir, checkpoint);
         }
     }
 
-    private int train(DdpmConfig config, RunDirectory runDir, Path checkpoint) throws IOException {
-        MnistDataset data = TrainingSet.load(config);
+    private int train(DdpmConfig config, LabeledImages data, RunDirectory runDir, Path checkpoint)
+            throws IOException {
         try (Trainer trainer = new Trainer(config, data, common.device())) {
             if (checkpoint != null) {
                 trainer.resume(checkpoint);
@@ -174,8 +180,9 @@ public final class TrainCommand implements Callable<Integer> {
                         trainer.batchesPerEpoch());
             }
             LOG.info(
-                    "{} training images, {} steps per epoch, {} steps in total",
+                    "{} training images of {}, {} steps per epoch, {} steps in total",
                     trainer.trainingImages(),
+                    data.origin(),
                     trainer.batchesPerEpoch(),
                     trainer.totalSteps());
             QualityCheck quality =
@@ -184,7 +191,7 @@ public final class TrainCommand implements Callable<Integer> {
                                     trainer,
                                     data,
                                     runDir,
-                                    MnistClassifier.DEFAULT_FILE,
+                                    ImageClassifier.DEFAULT_FILE,
                                     common.device())
                             : null;
             List<TrainingListener> more = new ArrayList<>();

@@ -14,7 +14,7 @@ import dev.ddpm.common.NativeArrays;
 import dev.ddpm.common.Seeds;
 import dev.ddpm.config.DdpmConfig;
 import dev.ddpm.config.TrainConfig;
-import dev.ddpm.data.MnistDataset;
+import dev.ddpm.data.LabeledImages;
 import dev.ddpm.diffusion.DiffusionLoss;
 import dev.ddpm.diffusion.NoiseModel;
 import dev.ddpm.diffusion.NoiseSchedule;
@@ -45,7 +45,7 @@ public final class Trainer implements AutoCloseable {
 
     private final DdpmConfig config;
     private final TrainConfig train;
-    private final MnistDataset data;
+    private final LabeledImages data;
     private final DataCursor cursor;
     private final NDManager manager;
     private final UNet model;
@@ -71,7 +71,7 @@ public final class Trainer implements AutoCloseable {
      *
      * @param data the training images; the first {@code train.train_limit} are used (all when 0)
      */
-    public Trainer(DdpmConfig config, MnistDataset data, Device device) {
+    public Trainer(DdpmConfig config, LabeledImages data, Device device) {
         this.config = config;
         this.train = config.train();
         this.data = data;
@@ -108,6 +108,7 @@ public final class Trainer implements AutoCloseable {
         try (NDManager temp = manager.newSubManager()) {
             Checkpoint.readHeader(checkpointFile).requireResumable(checkpointFile);
             Checkpoint c = Checkpoint.read(checkpointFile, temp);
+            ResumeCheck.requireSameClasses(checkpointFile, c.classes(), data.classes());
             TrainingState s = c.state();
             s.requireWithin(checkpointFile, cursor.batchesPerEpoch());
             model.loadWeights(c.model());
@@ -202,7 +203,8 @@ public final class Trainer implements AutoCloseable {
                 model.weights(),
                 ema != null ? ema.weights() : Map.of(),
                 adam.state(),
-                state());
+                state(),
+                data.classes());
     }
 
     public TrainingState state() {

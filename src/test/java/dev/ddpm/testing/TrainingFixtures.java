@@ -2,6 +2,7 @@ package dev.ddpm.testing;
 
 import dev.ddpm.config.ConfigLoader;
 import dev.ddpm.config.DdpmConfig;
+import dev.ddpm.data.LabeledImages;
 import dev.ddpm.data.MnistDataset;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -10,7 +11,7 @@ import java.util.Map;
 /** Tiny configurations and the shared MNIST training split (loaded once per test JVM). */
 public final class TrainingFixtures {
 
-    private static MnistDataset mnist;
+    private static LabeledImages mnist;
 
     private TrainingFixtures() {}
 
@@ -20,7 +21,7 @@ public final class TrainingFixtures {
     }
 
     /** The MNIST training split, loaded once per test JVM. */
-    public static synchronized MnistDataset mnist() {
+    public static synchronized LabeledImages mnist() {
         Path dir = mnistDir();
         if (mnist == null) {
             mnist = MnistDataset.load(dir, true);

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
+import dev.ddpm.data.LabeledImages;
 import dev.ddpm.data.MnistDataset;
 import dev.ddpm.testing.Slow;
 import dev.ddpm.testing.TrainingFixtures;
@@ -11,22 +12,22 @@ import java.io.IOException;
 import org.junit.jupiter.api.Test;
 
 @Slow
-class MnistClassifierTest {
+class ImageClassifierTest {
 
     @Test
     void classifiesTheRealMnistTestSetAtLeast99PercentRight() {
-        MnistClassifier classifier = TrainedClassifier.get();
+        ImageClassifier classifier = TrainedClassifier.get();
         double accuracy =
                 classifier.accuracy(MnistDataset.load(TrainingFixtures.mnistDir(), false));
-        assertTrue(accuracy >= MnistClassifier.EXPECTED_TEST_ACCURACY, "test accuracy " + accuracy);
+        assertTrue(accuracy >= ImageClassifier.EXPECTED_TEST_ACCURACY, "test accuracy " + accuracy);
     }
 
     @Test
     void cachedClassifierReloadsWithTheSameWeightsAndRecordedAccuracy() throws IOException {
-        MnistClassifier trained = TrainedClassifier.get();
-        MnistDataset test = MnistDataset.load(TrainingFixtures.mnistDir(), false);
+        ImageClassifier trained = TrainedClassifier.get();
+        LabeledImages test = MnistDataset.load(TrainingFixtures.mnistDir(), false);
         try (NDManager manager = NDManager.newBaseManager();
-                MnistClassifier reloaded = MnistClassifier.load(trained.file(), manager)) {
+                ImageClassifier reloaded = ImageClassifier.load(trained.file(), test, manager)) {
             assertEquals(trained.testAccuracy(), reloaded.testAccuracy());
             assertEquals(trained.accuracy(test), reloaded.accuracy(test));
         }
