@@ -1,23 +1,15 @@
 package dev.ddpm.data;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
-import dev.ddpm.common.NativeArrays;
 import dev.ddpm.common.UserException;
 import dev.ddpm.config.ModelConfig;
+import dev.ddpm.io.ClassNames;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -26,10 +18,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One split of MNIST or Fashion-MNIST, preprocessed as the reference does: each 28x28 image resized
- * to 32x32 with Pillow's bilinear filter (rounded to uint8, as the PIL image that torchvision's
- * ToTensor sees), kept in memory as compact uint8, and turned into {@code [-1, 1]} floats on the
- * device batch by batch.
+ * Reads one split of MNIST or Fashion-MNIST from its IDX files, preprocessed as the reference does:
+ * each 28x28 image resized to 32x32 with Pillow's bilinear filter (rounded to uint8, as the PIL
+ * image that torchvision's ToTensor sees), into {@link LabeledImages}.
  */
 public final class MnistDataset {
 
@@ -45,6 +36,9 @@ public final class MnistDataset {
 
     private static final int IMAGE_BYTES = IMAGE_SIZE * IMAGE_SIZE;
 
+    /** The class names: the digits, or the indices of Fashion-MNIST's classes. */
+    private static final List<String> CLASSES = ClassNames.numbered(NUM_CLASSES);
+
     /** Optional list of the folder's files and their MD5, in the format of {@code md5sum}. */
     static final String MD5SUMS = "MD5SUMS";
 
@@ -54,13 +48,7 @@ public final class MnistDataset {
      */
     private static final Pattern MD5SUMS_LINE = Pattern.compile("([0-9a-fA-F]{32}) [ *](.+?)\\s*");
 
-    private final byte[] images;
-    private final byte[] labels;
-
-    private MnistDataset(byte[] images, byte[] labels) {
-        this.images = images;
-        this.labels = labels;
-    }
+    private MnistDataset() {}
 
     /**
      * The folder of a dataset under the data root: {@code data} and {@code mnist} give {@code
@@ -77,7 +65,7 @@ public final class MnistDataset {
      * file of its name, where that is known, and the MD5 that the folder's {@value #MD5SUMS} lists
      * for its name, if it lists one.
      */
-    public static MnistDataset load(Path dataDir, String dataset, boolean train) {
+    public static LabeledImages load(Path dataDir, String dataset, boolean train) {
         return load(dataDir, dataset, train, 0);
     }
 
@@ -85,7 +73,7 @@ public final class MnistDataset {
      * As {@link #load(Path, String, boolean)}, keeping only the first {@code limit} images (all
      * when 0): the files are read and checked whole, but only the images kept are resized and held.
      */
-    public static MnistDataset load(Path dataDir, String dataset, boolean train, int limit) {
+    public static LabeledImages load(Path dataDir, String dataset, boolean train, int limit) {
         return load(dataDir, train, MnistDownloader.officialMd5(dataset), limit);
     }
 
@@ -94,7 +82,7 @@ public final class MnistDataset {
      * {@link #folder} puts each dataset in a folder of its name, and any other folder (eval's
      * {@code --data-dir}) is taken to hold MNIST.
      */
-    public static MnistDataset load(Path dataDir, boolean train) {
+    public static LabeledImages load(Path dataDir, boolean train) {
         Path name = dataDir.toAbsolutePath().normalize().getFileName();
         boolean fashion = name != null && name.toString().equals("fashion-mnist");
         return load(dataDir, fashion ? "fashion-mnist" : "mnist", train);
@@ -104,11 +92,11 @@ public final class MnistDataset {
      * As {@link #load(Path, String, boolean)}, with {@code officialMd5} the sums of the official
      * files by name.
      */
-    static MnistDataset load(Path dataDir, boolean train, Map<String, String> officialMd5) {
+    static LabeledImages load(Path dataDir, boolean train, Map<String, String> officialMd5) {
         return load(dataDir, train, officialMd5, 0);
     }
 
-    private static MnistDataset load(
+    private static LabeledImages load(
             Path dataDir, boolean train, Map<String, String> officialMd5, int limit) {
         long start = System.nanoTime();
         String prefix = train ? "train" : "t10k";
@@ -157,8 +145,18 @@ public final class MnistDataset {
             }
         }
         int kept = limit > 0 ? Math.min(limit, labels.length) : labels.length;
-        MnistDataset dataset =
-                new MnistDataset(resize(source, kept), java.util.Arrays.copyOf(labels, kept));
+        int[] classes = new int[kept];
+        for (int i = 0; i < kept; i++) {
+            classes[i] = labels[i];
+        }
+        LabeledImages dataset =
+                new LabeledImages(
+                        resize(source, kept),
+                        classes,
+                        CLASSES,
+                        1,
+                        IMAGE_SIZE,
+                        dataDir + " (" + (train ? "training" : "test") + " split)");
         LOG.debug(
                 "loaded {} images from {} in {} ms",
                 kept,
@@ -232,70 +230,6 @@ public final class MnistDataset {
         if (!missing.isEmpty()) {
             LOG.info("{} missing in {}: downloading", String.join(", ", missing), dataDir);
             downloader.download(dataDir, missing);
-        }
-    }
-
-    public int size() {
-        return labels.length;
-    }
-
-    public int label(int index) {
-        return labels[index];
-    }
-
-    /**
-     * The images at {@code indices} as {@code [B, 1, 32, 32]} float32 in {@code [-1, 1]} and their
-     * labels as int64 {@code [B]}, on the manager's device. Each array crosses to the device once,
-     * as uint8 for the images.
-     */
-    public NDList batch(NDManager manager, int[] indices) {
-        ByteBuffer pixels =
-                ByteBuffer.allocateDirect(indices.length * IMAGE_BYTES)
-                        .order(ByteOrder.nativeOrder());
-        long[] batchLabels = new long[indices.length];
-        for (int i = 0; i < indices.length; i++) {
-            int index = Objects.checkIndex(indices[i], size());
-            pixels.put(images, index * IMAGE_BYTES, IMAGE_BYTES);
-            batchLabels[i] = labels[index];
-        }
-        return new NDList(
-                toImages(manager, pixels.flip(), indices.length),
-                NativeArrays.copyOf(manager, batchLabels));
-    }
-
-    /** Images {@code from} (inclusive) to {@code to} (exclusive), as {@link #batch} makes them. */
-    public NDArray images(NDManager manager, int from, int to) {
-        Objects.checkFromToIndex(from, to, size());
-        ByteBuffer pixels =
-                ByteBuffer.allocateDirect((to - from) * IMAGE_BYTES).order(ByteOrder.nativeOrder());
-        pixels.put(images, from * IMAGE_BYTES, (to - from) * IMAGE_BYTES);
-        return toImages(manager, pixels.flip(), to - from);
-    }
-
-    /** The preprocessed uint8 pixels of one image (32x32, row-major); a copy. */
-    byte[] pixels(int index) {
-        int i = Objects.checkIndex(index, size());
-        return java.util.Arrays.copyOfRange(images, i * IMAGE_BYTES, (i + 1) * IMAGE_BYTES);
-    }
-
-    /**
-     * uint8 -> float32 on the device, then ToTensor's {@code / 255} and Normalize's {@code (x -
-     * 0.5) / 0.5} as separate float32 operations (in place on the converted copy), so the values
-     * are bit-identical to the reference's.
-     */
-    private static NDArray toImages(NDManager manager, ByteBuffer pixels, int count) {
-        try (NDManager scratch = manager.newSubManager()) {
-            NDArray bytes =
-                    NativeArrays.copyOf(
-                            scratch,
-                            pixels,
-                            new Shape(count, 1, IMAGE_SIZE, IMAGE_SIZE),
-                            DataType.UINT8);
-            NDArray max = NativeArrays.scalar(scratch, 255f);
-            NDArray half = NativeArrays.scalar(scratch, 0.5f);
-            NDArray scaled = bytes.toType(DataType.FLOAT32, false).divi(max).subi(half).divi(half);
-            scaled.attach(manager);
-            return scaled;
         }
     }
 
