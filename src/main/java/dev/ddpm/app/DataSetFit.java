@@ -26,7 +26,7 @@ public final class DataSetFit {
      */
     public static void require(DdpmConfig config) {
         if (config.train().dataset() != TrainConfig.Dataset.FOLDER) {
-            MnistDataset.requireFits(config.model(), config.train().dataset().configName());
+            requireMnistFits(config.model(), config.train().dataset().configName());
             return;
         }
         ModelConfig model = config.model();
@@ -65,6 +65,46 @@ public final class DataSetFit {
                             + abbreviated(folder)
                             + ": use --set model.num_classes="
                             + classes);
+        }
+    }
+
+    /**
+     * Refuses a model that does not fit {@code dataset} ({@code mnist} or {@code fashion-mnist}):
+     * its classes, image size and channels must be the dataset's.
+     */
+    static void requireMnistFits(ModelConfig model, String dataset) {
+        if (model.numClasses() != MnistDataset.NUM_CLASSES) {
+            throw new UserException(
+                    "model.num_classes="
+                            + model.numClasses()
+                            + " does not fit "
+                            + dataset
+                            + ", which has "
+                            + MnistDataset.NUM_CLASSES
+                            + " classes: use --set model.num_classes="
+                            + MnistDataset.NUM_CLASSES);
+        }
+        if (model.imageSize() != MnistDataset.IMAGE_SIZE) {
+            throw new UserException(
+                    "model.image_size="
+                            + model.imageSize()
+                            + " does not fit "
+                            + dataset
+                            + ", whose images the model sees as "
+                            + MnistDataset.IMAGE_SIZE
+                            + "x"
+                            + MnistDataset.IMAGE_SIZE
+                            + ": use --set model.image_size="
+                            + MnistDataset.IMAGE_SIZE);
+        }
+        if (model.inChannels() != 1) {
+            throw new UserException(
+                    "model.in_channels="
+                            + model.inChannels()
+                            + " does not fit "
+                            + dataset
+                            + ", whose images have 1 channel (grayscale): use --set"
+                            + " model.in_channels=1");
         }
     }
 

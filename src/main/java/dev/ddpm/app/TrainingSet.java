@@ -5,6 +5,7 @@ import dev.ddpm.config.TrainConfig;
 import dev.ddpm.data.ImageFolder;
 import dev.ddpm.data.LabeledImages;
 import dev.ddpm.data.MnistDataset;
+import dev.ddpm.data.MnistFiles;
 import java.nio.file.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -97,7 +98,7 @@ public final class TrainingSet {
     private static LabeledImages mnist(DdpmConfig config, Path dir, boolean train, int limit) {
         String dataset = config.train().dataset().configName();
         DataSetFit.require(config);
-        MnistDataset.ensureFiles(dir, dataset);
+        MnistFiles.ensureFiles(dir, dataset);
         return MnistDataset.load(dir, dataset, train, limit);
     }
 }

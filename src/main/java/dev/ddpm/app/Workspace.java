@@ -1,6 +1,6 @@
 package dev.ddpm.app;
 
-import dev.ddpm.data.MnistDataset;
+import dev.ddpm.data.MnistFiles;
 import dev.ddpm.eval.ImageClassifier;
 import dev.ddpm.io.RunDirectory;
 import java.io.IOException;
@@ -99,12 +99,12 @@ public record Workspace(Path root, Path installation) {
      * is complete (see the class comment).
      */
     public Path dataFolder(String dataDir, String dataset) {
-        Path own = MnistDataset.folder(root.resolve(dataDir), dataset);
-        if (Path.of(dataDir).isAbsolute() || MnistDataset.hasAllFiles(own)) {
+        Path own = MnistFiles.folder(root.resolve(dataDir), dataset);
+        if (Path.of(dataDir).isAbsolute() || MnistFiles.hasAllFiles(own)) {
             return own;
         }
-        Path shipped = MnistDataset.folder(installation.resolve(dataDir), dataset);
-        return MnistDataset.hasAllFiles(shipped) ? shipped : own;
+        Path shipped = MnistFiles.folder(installation.resolve(dataDir), dataset);
+        return MnistFiles.hasAllFiles(shipped) ? shipped : own;
     }
 
     private static boolean sameFolder(Path a, Path b) {

@@ -8,6 +8,7 @@ import dev.ddpm.config.DdpmConfig;
 import dev.ddpm.config.TrainConfig;
 import dev.ddpm.data.LabeledImages;
 import dev.ddpm.data.MnistDataset;
+import dev.ddpm.data.MnistFiles;
 import dev.ddpm.eval.Evaluator;
 import dev.ddpm.eval.ImageClassifier;
 import dev.ddpm.generate.Generator;
@@ -201,8 +202,8 @@ public final class QualityCheck implements TrainingLoopListener, AutoCloseable {
     private void open(DdpmConfig config) throws IOException {
         long started = System.nanoTime();
         manager = NDManager.newBaseManager(device);
-        Path mnist = MnistDataset.folder(Path.of(config.train().dataDir()), "mnist");
-        MnistDataset.ensureFiles(mnist, "mnist");
+        Path mnist = MnistFiles.folder(Path.of(config.train().dataDir()), "mnist");
+        MnistFiles.ensureFiles(mnist, "mnist");
         LabeledImages testImages = MnistDataset.load(mnist, "mnist", false);
         classifier =
                 ImageClassifier.loadOrTrain(
