@@ -52,8 +52,7 @@ import picocli.CommandLine.Spec;
             "  ddpm eval --checkpoint pretrained --steps 50 --n 50  the shipped model",
             "  ddpm eval --guidance 2 --seed 1     with classifier-free guidance",
             "  ddpm eval --sampler ddpm --digit 3  reference sampler, only 3s",
-            "  ddpm eval --checkpoint color --class red --class 4   two classes of a folder's"
-                    + " model"
+            "  ddpm eval --checkpoint color --class 3 --class 7   two classes of a folder's model"
         })
 public final class EvalCommand implements Callable<Integer> {
 
