@@ -33,13 +33,13 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {
-            "Generates N images of each class and judges them with a LeNet classifier",
-            "(trained on the data set the checkpoint was trained on, and cached in",
-            "checkpoints/classifier/ on first use, one file per data set and content):",
+            "Generates N images of each class and judges them by accuracy and Frechet distance.",
+            "The judge is a LeNet classifier of the data set the checkpoint was trained on",
+            "(trained and cached in checkpoints/classifier/ on first use, one per data set):",
             "  accuracy   share classified as the class asked for (overall, per class)",
             "  Frechet    distance between the classifier features of the generated and",
-            "  distance   the MNIST test images, beside its floor: the same distance for",
-            "             as many real training images (same count per digit)"
+            "  distance   the held-out test images, beside its floor: the same distance for",
+            "             as many real training images (same count per class)"
         },
         footer = {
             "",
