@@ -2,6 +2,7 @@ package dev.ddpm.train;
 
 import dev.ddpm.io.RunDirectory;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Instant;
 
 /**
@@ -11,6 +12,7 @@ import java.time.Instant;
 final class MetricsRecorder implements TrainingLoopListener {
 
     private final MetricsLog metrics;
+    private final Path lossPlot;
     private final Progress progress;
     private final long totalSteps;
     private final int batchSize;
@@ -18,7 +20,8 @@ final class MetricsRecorder implements TrainingLoopListener {
 
     /** Opens the run's metrics, dropping lines logged after the step the trainer resumes from. */
     MetricsRecorder(DiffusionTrainer trainer, RunDirectory run) throws IOException {
-        this.metrics = new MetricsLog(run.metrics(), run.lossPlot(), trainer.stepsDone());
+        this.metrics = new MetricsLog(run.metrics(), trainer.stepsDone());
+        this.lossPlot = run.lossPlot();
         this.progress = Progress.forConsole(trainer.config().train().epochs());
         this.totalSteps = trainer.totalSteps();
         this.batchSize = trainer.config().train().batchSize();
@@ -45,7 +48,7 @@ final class MetricsRecorder implements TrainingLoopListener {
                             event.images() / event.seconds(),
                             Instant.now().toString());
             metrics.append(e);
-            metrics.plot();
+            LossChart.write(metrics.entries(), lossPlot);
             progress.onLog(e, totalSteps);
         }
     }

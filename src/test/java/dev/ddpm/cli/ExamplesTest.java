@@ -29,13 +29,14 @@ import org.junit.jupiter.api.io.TempDir;
  * the clone at test time, so the test follows the documentation as it changes.
  *
  * <p>Sizes are made small so the whole runs in minutes: training examples train a tiny model on 16
- * images ({@link #TINY_TRAINING}), and the sampling options ({@code --steps}, {@code --n}, {@code
- * --frames}) are set small where a command takes them. The image folders that examples train on are
- * written first, as the documentation's {@code java scripts/MnistFolders.java} lines write them,
- * with the first {@value #FOLDER_LIMIT} images of each split. Examples that need a GPU are left to
- * {@code scripts/gpu/check.sh}. MNIST's eval classifier is the test suite's, copied into the
- * clone's cache, so that no MNIST example trains one (an image folder's, on its few images, takes
- * seconds).
+ * images without in-training evaluation ({@link #TINY_TRAINING}), and the sampling options ({@code
+ * --steps}, {@code --n}, {@code --frames}) are set small where a command takes them. The image
+ * folders that examples train on are written first, as the README's {@code java
+ * scripts/MnistFolders.java} lines write them, with the first {@value #FOLDER_LIMIT} images of each
+ * split. Examples that need a GPU are left to {@code scripts/gpu/check.sh}. MNIST's eval classifier
+ * is the test suite's, copied into the clone's cache, so that no MNIST example trains one; an image
+ * folder's eval trains its own (1,400 steps on its few images: 10 minutes on the loaded 2-core
+ * EPYC).
  */
 @Examples
 class ExamplesTest {
@@ -51,7 +52,9 @@ class ExamplesTest {
                     "--set", "model.attention_levels=[]",
                     "--set", "diffusion.timesteps=20",
                     "--set", "train.sample_steps=2",
-                    "--set", "train.lr_warmup_steps=0");
+                    "--set", "train.lr_warmup_steps=0",
+                    // its in-training evaluations (InTrainingEvalTest's subject) take minutes
+                    "--set", "train.eval_images_per_class=0");
 
     /** Images of each split an image folder example gets (its train_limit is 0). */
     private static final int FOLDER_LIMIT = 100;

@@ -46,24 +46,21 @@ class DiffusionTrainerTest {
         DdpmConfig config = TrainingFixtures.tiny(Map.of("train.label_dropout", "0.5"));
         RunDirectory straight = new RunDirectory(tmp.resolve("straight"));
         Map<String, float[]> expected;
-        try (DiffusionTrainer t =
-                new DiffusionTrainer(config, TrainingFixtures.mnist(config), Device.cpu())) {
+        try (DiffusionTrainer t = trainer(config)) {
             assertEquals(TrainingLoop.Outcome.COMPLETED, TrainingLoop.forRun(t, straight).run());
             assertEquals(new TrainingState(8, 2, 0, 0, 8), t.state());
             expected = snapshot(t.model().weights());
         }
 
         RunDirectory interrupted = new RunDirectory(tmp.resolve("interrupted"));
-        try (DiffusionTrainer t =
-                new DiffusionTrainer(config, TrainingFixtures.mnist(config), Device.cpu())) {
+        try (DiffusionTrainer t = trainer(config)) {
             // Stops mid-epoch (step 5 of 8 is batch 1 of epoch 1), so the position in the epoch
             // matters.
             assertEquals(TrainingLoop.Outcome.STOPPED, TrainingLoop.forRun(t, interrupted).run(5));
         }
         Path checkpoint = interrupted.latestCheckpoint().orElseThrow();
         assertEquals(interrupted.checkpoint(5), checkpoint);
-        try (DiffusionTrainer t =
-                new DiffusionTrainer(config, TrainingFixtures.mnist(config), Device.cpu())) {
+        try (DiffusionTrainer t = trainer(config)) {
             t.resume(checkpoint);
             assertEquals(new TrainingState(5, 1, 1, 0, 5), t.state());
             assertEquals(TrainingLoop.Outcome.COMPLETED, TrainingLoop.forRun(t, interrupted).run());
@@ -91,8 +88,7 @@ class DiffusionTrainerTest {
     void interruptedCheckpointWriteLeavesThePreviousCheckpointReadable() throws IOException {
         DdpmConfig config = TrainingFixtures.tiny(Map.of());
         RunDirectory run = new RunDirectory(tmp.resolve("run"));
-        try (DiffusionTrainer t =
-                new DiffusionTrainer(config, TrainingFixtures.mnist(config), Device.cpu())) {
+        try (DiffusionTrainer t = trainer(config)) {
             TrainingLoop.forRun(t, run).run(3);
             Path target = run.checkpoint(3);
             byte[] before = Files.readAllBytes(target);
@@ -125,8 +121,7 @@ class DiffusionTrainerTest {
     void nonFiniteLossStopsTheRunAndKeepsTheLastGoodCheckpoint() throws IOException {
         DdpmConfig config = TrainingFixtures.tiny(Map.of());
         RunDirectory run = new RunDirectory(tmp.resolve("run"));
-        try (DiffusionTrainer t =
-                new DiffusionTrainer(config, TrainingFixtures.mnist(config), Device.cpu())) {
+        try (DiffusionTrainer t = trainer(config)) {
             TrainingLoop.forRun(t, run).run(3);
             byte[] good = Files.readAllBytes(run.checkpoint(3));
             // Divergence, as a too-large learning rate ends: a weight becomes NaN.
@@ -144,5 +139,10 @@ class DiffusionTrainerTest {
             assertArrayEquals(good, Files.readAllBytes(run.checkpoint(3)));
             assertFalse(Files.readString(run.metrics()).contains("NaN"));
         }
+    }
+
+    /** A trainer on the images {@code config} trains on, on the CPU. */
+    private static DiffusionTrainer trainer(DdpmConfig config) {
+        return new DiffusionTrainer(config, TrainingFixtures.mnist(config), Device.cpu());
     }
 }

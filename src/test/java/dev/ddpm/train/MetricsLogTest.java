@@ -52,7 +52,7 @@ class MetricsLogTest {
     }
 
     private MetricsLog open(long resumedStep) throws IOException {
-        return new MetricsLog(file, tmp.resolve("loss.png"), resumedStep);
+        return new MetricsLog(file, resumedStep);
     }
 
     private static List<Long> steps(MetricsLog log) {

@@ -20,20 +20,20 @@ import org.jfree.data.xy.XYSeriesCollection;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class MetricsLogPlotTest {
+class LossChartTest {
 
     @TempDir Path tmp;
 
     /** A run of 3000 steps logged every 50: the loss falls from about 0.5 to 0.05. */
     private BufferedImage plot(LongToDoubleFunction learningRate) throws IOException {
-        MetricsLog log = new MetricsLog(tmp.resolve("metrics.jsonl"), tmp.resolve("loss.png"), 0);
+        MetricsLog log = new MetricsLog(tmp.resolve("metrics.jsonl"), 0);
         for (long step = 50; step <= 3000; step += 50) {
             double loss = 0.05 + 0.45 * Math.exp(-step / 400.0) * (step % 100 == 0 ? 1.1 : 0.9);
             log.append(
                     new MetricsLog.Entry(
                             step, 0, loss, learningRate.applyAsDouble(step), 500, "t"));
         }
-        log.plot();
+        LossChart.write(log.entries(), tmp.resolve("loss.png"));
         return ImageIO.read(tmp.resolve("loss.png").toFile());
     }
 
@@ -48,8 +48,8 @@ class MetricsLogPlotTest {
     }
 
     private static void assertWhiteChart(BufferedImage image) {
-        assertEquals(MetricsLog.PLOT_WIDTH, image.getWidth());
-        assertEquals(MetricsLog.PLOT_HEIGHT, image.getHeight());
+        assertEquals(LossChart.PLOT_WIDTH, image.getWidth());
+        assertEquals(LossChart.PLOT_HEIGHT, image.getHeight());
         assertEquals(Color.WHITE.getRGB(), image.getRGB(0, 0));
         assertEquals(
                 Color.WHITE.getRGB(), image.getRGB(image.getWidth() - 1, image.getHeight() - 1));
@@ -64,7 +64,7 @@ class MetricsLogPlotTest {
         BufferedImage image = plot(step -> 1e-3);
 
         assertWhiteChart(image);
-        assertEquals(0, count(image, MetricsLog.LEARNING_RATE_COLOR));
+        assertEquals(0, count(image, LossChart.LEARNING_RATE_COLOR));
     }
 
     @Test
@@ -72,17 +72,17 @@ class MetricsLogPlotTest {
         BufferedImage image = plot(step -> 1e-3 * Math.min(1, step / 500.0));
 
         assertWhiteChart(image);
-        assertTrue(count(image, MetricsLog.LEARNING_RATE_COLOR) > 200);
+        assertTrue(count(image, LossChart.LEARNING_RATE_COLOR) > 200);
     }
 
-    private static List<String> labels(MetricsLog.LossAxis axis) {
+    private static List<String> labels(LossChart.LossAxis axis) {
         return axis.refreshTicks(null, null, null, RectangleEdge.LEFT).stream()
                 .map(ValueTick::getText)
                 .toList();
     }
 
-    private static MetricsLog.LossAxis axis(double lower, double upper) {
-        MetricsLog.LossAxis axis = new MetricsLog.LossAxis(MetricsLog.plainNumbers());
+    private static LossChart.LossAxis axis(double lower, double upper) {
+        LossChart.LossAxis axis = new LossChart.LossAxis(LossChart.plainNumbers());
         axis.setRange(lower, upper);
         return axis;
     }
@@ -103,7 +103,7 @@ class MetricsLogPlotTest {
     void lossAxisAroundOnePointReachesTheNearestLabels() {
         XYSeries point = new XYSeries("loss");
         point.add(50, 0.057);
-        MetricsLog.LossAxis axis = new MetricsLog.LossAxis(MetricsLog.plainNumbers());
+        LossChart.LossAxis axis = new LossChart.LossAxis(LossChart.plainNumbers());
         new XYPlot(
                 new XYSeriesCollection(point),
                 new NumberAxis(),
@@ -115,9 +115,9 @@ class MetricsLogPlotTest {
 
     @Test
     void learningRateTicksAreOneTwoOrFive() {
-        assertEquals(0.0002, MetricsLog.oneTwoFiveAtLeast(0.001 / 5));
-        assertEquals(0.0005, MetricsLog.oneTwoFiveAtLeast(0.00031));
-        assertEquals(0.001, MetricsLog.oneTwoFiveAtLeast(0.0007));
+        assertEquals(0.0002, LossChart.oneTwoFiveAtLeast(0.001 / 5));
+        assertEquals(0.0005, LossChart.oneTwoFiveAtLeast(0.00031));
+        assertEquals(0.001, LossChart.oneTwoFiveAtLeast(0.0007));
     }
 
     @Test
@@ -126,7 +126,7 @@ class MetricsLogPlotTest {
         for (int i = 0; i < 100; i++) {
             decay.add(50 * (i + 1), 0.5 * Math.exp(-i / 30.0));
         }
-        XYSeries smooth = MetricsLog.smoothed(decay);
+        XYSeries smooth = LossChart.smoothed(decay);
         for (int i = 0; i < 100; i++) {
             assertEquals(
                     decay.getY(i).doubleValue(), smooth.getY(i).doubleValue(), 1e-9, "point " + i);
@@ -134,7 +134,7 @@ class MetricsLogPlotTest {
 
         decay.updateByIndex(50, 10 * decay.getY(50).doubleValue());
         double lifted =
-                MetricsLog.smoothed(decay).getY(50).doubleValue() / smooth.getY(50).doubleValue();
+                LossChart.smoothed(decay).getY(50).doubleValue() / smooth.getY(50).doubleValue();
         assertTrue(lifted < 1.3, "a tenfold spike lifts the line by " + lifted);
     }
 }
