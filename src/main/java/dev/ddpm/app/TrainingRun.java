@@ -4,7 +4,7 @@ import ai.djl.Device;
 import dev.ddpm.common.UserException;
 import dev.ddpm.config.ConfigLoader;
 import dev.ddpm.config.DdpmConfig;
-import dev.ddpm.data.MnistDataset;
+import dev.ddpm.data.LabeledImages;
 import dev.ddpm.io.AtomicFiles;
 import dev.ddpm.io.Checkpoint;
 import dev.ddpm.io.RunDirectory;
@@ -59,10 +59,14 @@ public final class TrainingRun {
     private final DdpmConfig config;
     private final RunDirectory directory;
 
-    /** The checkpoint a resumed run continues from, and its state; null for a new run. */
+    /**
+     * The checkpoint a resumed run continues from, its state and the classes it was trained on;
+     * null for a new run.
+     */
     private final Path resumedFrom;
 
     private final TrainingState resumedState;
+    private final List<String> resumedClasses;
 
     private volatile TrainingLoop loop;
     private volatile boolean stopRequested;
@@ -72,13 +76,15 @@ public final class TrainingRun {
             DdpmConfig config,
             RunDirectory directory,
             Path resumedFrom,
-            TrainingState resumedState) {
-        MnistDataset.requireFits(config.model(), config.train().dataset().configName());
+            TrainingState resumedState,
+            List<String> resumedClasses) {
+        DataSetFit.require(config);
         this.workspace = workspace;
         this.config = config;
         this.directory = directory;
         this.resumedFrom = resumedFrom;
         this.resumedState = resumedState;
+        this.resumedClasses = resumedClasses;
     }
 
     /**
@@ -92,6 +98,7 @@ public final class TrainingRun {
                 workspace,
                 config,
                 RunDirectory.named(workspace.checkpoints(), runName),
+                null,
                 null,
                 null);
     }
@@ -125,7 +132,8 @@ public final class TrainingRun {
                 config,
                 new RunDirectory(checkpoint.toAbsolutePath().getParent()),
                 checkpoint,
-                saved.state());
+                saved.state(),
+                saved.classes());
     }
 
     /** A run name for a configuration named {@code configName}: {@code <name>-yyyyMMdd-HHmmss}. */
@@ -149,10 +157,15 @@ public final class TrainingRun {
      * Trains to the end of the configured epochs, or until stopped.
      *
      * @param device the device, asked for once the run folder is locked (it loads the engine)
-     * @throws UserException when a new run's folder already holds checkpoints, or another process
-     *     holds the run
+     * @throws UserException when a new run's folder already holds checkpoints, another process
+     *     holds the run, the data cannot be read, or a resumed run's classes are not the data's
      */
     public Outcome run(Supplier<Device> device) throws IOException {
+        // All data read and checked before the run folder is touched: a bad image writes nothing.
+        LabeledImages data = TrainingSet.load(workspace, config);
+        if (resumedFrom != null) {
+            ResumeCheck.requireSameClasses(resumedFrom, resumedClasses, data.classes());
+        }
         try (Closeable lock = directory.lock()) {
             if (resumedFrom == null && !directory.checkpoints().isEmpty()) {
                 throw new UserException(
@@ -177,7 +190,7 @@ public final class TrainingRun {
                                         + " of "
                                         + resumedFrom.getFileName(),
                         ConfigLoader.toJson(config));
-                return train(device.get());
+                return train(data, device.get());
             }
         }
     }
@@ -191,8 +204,7 @@ public final class TrainingRun {
         }
     }
 
-    private Outcome train(Device device) throws IOException {
-        MnistDataset data = TrainingSet.load(workspace, config);
+    private Outcome train(LabeledImages data, Device device) throws IOException {
         try (DiffusionTrainer trainer = new DiffusionTrainer(config, data, device)) {
             if (resumedFrom != null) {
                 trainer.resume(resumedFrom);
@@ -205,8 +217,9 @@ public final class TrainingRun {
                         trainer.batchesPerEpoch());
             }
             LOG.info(
-                    "{} training images, {} steps per epoch, {} steps in total",
+                    "{} training images of {}, {} steps per epoch, {} steps in total",
                     trainer.trainingImages(),
+                    data.origin(),
                     trainer.batchesPerEpoch(),
                     trainer.totalSteps());
             QualityCheck quality =

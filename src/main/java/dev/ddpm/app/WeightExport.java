@@ -83,7 +83,8 @@ public final class WeightExport {
                                 useEma ? Map.of() : weights,
                                 useEma ? weights : Map.of(),
                                 Map.of(),
-                                read.state())
+                                read.state(),
+                                read.classes())
                         .write(to);
             } else {
                 ReferenceWeights.write(to, weights, read.config().model(), model.parameterCount());

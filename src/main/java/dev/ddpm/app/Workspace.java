@@ -1,6 +1,7 @@
 package dev.ddpm.app;
 
-import dev.ddpm.data.MnistDataset;
+import dev.ddpm.data.MnistFiles;
+import dev.ddpm.eval.ImageClassifier;
 import dev.ddpm.io.RunDirectory;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -64,9 +65,17 @@ public record Workspace(Path root, Path installation) {
         return sameFolder(folder, shippedModel());
     }
 
-    /** The eval classifier's cache, trained there on first use. */
+    /** The MNIST classifier's cache, trained there on first use. */
     public Path classifier() {
-        return checkpoints().resolve("classifier").resolve("mnist-lenet.safetensors");
+        return classifier(ImageClassifier.MNIST_FILE);
+    }
+
+    /**
+     * The cache of the eval classifier named {@code fileName} (see {@link
+     * ImageClassifier#fileName}).
+     */
+    public Path classifier(String fileName) {
+        return checkpoints().resolve("classifier").resolve(fileName);
     }
 
     /** Where an output the user did not place goes: {@code <root>/<name>}. */
@@ -90,12 +99,12 @@ public record Workspace(Path root, Path installation) {
      * is complete (see the class comment).
      */
     public Path dataFolder(String dataDir, String dataset) {
-        Path own = MnistDataset.folder(root.resolve(dataDir), dataset);
-        if (Path.of(dataDir).isAbsolute() || MnistDataset.hasAllFiles(own)) {
+        Path own = MnistFiles.folder(root.resolve(dataDir), dataset);
+        if (Path.of(dataDir).isAbsolute() || MnistFiles.hasAllFiles(own)) {
             return own;
         }
-        Path shipped = MnistDataset.folder(installation.resolve(dataDir), dataset);
-        return MnistDataset.hasAllFiles(shipped) ? shipped : own;
+        Path shipped = MnistFiles.folder(installation.resolve(dataDir), dataset);
+        return MnistFiles.hasAllFiles(shipped) ? shipped : own;
     }
 
     private static boolean sameFolder(Path a, Path b) {

@@ -4,7 +4,7 @@ import ai.djl.Device;
 import dev.ddpm.app.TrainingSet;
 import dev.ddpm.common.UserException;
 import dev.ddpm.config.DdpmConfig;
-import dev.ddpm.data.MnistDataset;
+import dev.ddpm.data.LabeledImages;
 import dev.ddpm.generate.SamplerKind;
 import dev.ddpm.generate.SamplingSettings;
 import dev.ddpm.model.UNet;
@@ -101,9 +101,8 @@ public final class BenchCommand implements Callable<Integer> {
         DdpmConfig config = configOptions.load();
         List<Integer> batches =
                 batchSizes.isEmpty() ? List.of(config.train().batchSize()) : batchSizes;
-        MnistDataset.requireFits(config.model(), config.train().dataset().configName());
         Device device = common.device();
-        MnistDataset data = TrainingSet.load(common.workspace(), config);
+        LabeledImages data = TrainingSet.load(common.workspace(), config);
         PrintWriter out = spec.commandLine().getOut();
         String configName =
                 configOptions.file() == null

@@ -5,6 +5,7 @@ import dev.ddpm.app.Evaluation;
 import dev.ddpm.app.ModelSource;
 import dev.ddpm.app.Workspace;
 import dev.ddpm.common.UserException;
+import dev.ddpm.config.TrainConfig;
 import dev.ddpm.eval.EvalReport;
 import dev.ddpm.eval.Evaluator;
 import dev.ddpm.generate.Generator;
@@ -32,13 +33,13 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {
-            "Generates N images of each digit and judges them by accuracy and Frechet distance.",
-            "The judge is a LeNet classifier (trained on MNIST and cached in"
-                    + " checkpoints/classifier/ on first use):",
-            "  accuracy   share classified as the digit asked for (overall, per digit)",
+            "Generates N images of each class and judges them by accuracy and Frechet distance.",
+            "The judge is a LeNet classifier of the data set the checkpoint was trained on",
+            "(trained and cached in checkpoints/classifier/ on first use, one per data set):",
+            "  accuracy   share classified as the class asked for (overall, per class)",
             "  Frechet    distance between the classifier features of the generated and",
-            "  distance   the MNIST test images, beside its floor: the same distance for",
-            "             as many real training images (same count per digit)"
+            "  distance   the held-out test images, beside its floor: the same distance for",
+            "             as many real training images (same count per class)"
         },
         footer = {
             "",
@@ -50,7 +51,8 @@ import picocli.CommandLine.Spec;
             "  ddpm eval                           latest checkpoint, DDIM 100 steps",
             "  ddpm eval --checkpoint pretrained --steps 50 --n 50  the shipped model",
             "  ddpm eval --guidance 2 --seed 1     with classifier-free guidance",
-            "  ddpm eval --sampler ddpm --digit 3  reference sampler, only 3s"
+            "  ddpm eval --sampler ddpm --digit 3  reference sampler, only 3s",
+            "  ddpm eval --checkpoint color --class 3 --class 7   two classes of a folder's model"
         })
 public final class EvalCommand implements Callable<Integer> {
 
@@ -66,7 +68,7 @@ public final class EvalCommand implements Callable<Integer> {
             names = "--n",
             paramLabel = "N",
             defaultValue = "100",
-            description = "Images generated per digit (default: ${DEFAULT-VALUE}).")
+            description = "Images generated per class (default: ${DEFAULT-VALUE}).")
     int n;
 
     @Option(
@@ -74,6 +76,12 @@ public final class EvalCommand implements Callable<Integer> {
             paramLabel = "D",
             description = "Evaluate only this digit (repeatable; default: all ten).")
     List<Integer> digits = new ArrayList<>();
+
+    @Option(
+            names = "--class",
+            paramLabel = "NAME|INDEX",
+            description = "Evaluate only this class, by name or index (repeatable; default: all).")
+    List<String> classNames = new ArrayList<>();
 
     @Option(
             names = "--batch",
@@ -86,8 +94,10 @@ public final class EvalCommand implements Callable<Integer> {
             names = "--data-dir",
             paramLabel = "DIR",
             description =
-                    "Folder with the MNIST files (default: <train.data_dir>/mnist of the"
-                            + " checkpoint's configuration; missing files are downloaded).")
+                    "The data set's folder: MNIST's or Fashion-MNIST's files (default:"
+                            + " <train.data_dir>/<train.dataset> of the checkpoint's configuration;"
+                            + " missing files are downloaded), or the image folder (default:"
+                            + " train.data_dir).")
     Path dataDir;
 
     @Option(
@@ -95,7 +105,9 @@ public final class EvalCommand implements Callable<Integer> {
             paramLabel = "FILE",
             description =
                     "Cached classifier, trained there when absent (default: "
-                            + "checkpoints/classifier/mnist-lenet.safetensors); never overwritten.")
+                            + "checkpoints/classifier/mnist-lenet.safetensors for MNIST, else"
+                            + " <data set>-<content key>-lenet.safetensors there); never"
+                            + " overwritten.")
     Path classifierFile;
 
     @Option(
@@ -108,7 +120,8 @@ public final class EvalCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         common.applyLogging();
         Evaluation.Request request =
-                new Evaluation.Request(n, digits, generation.noEma, dataDir, classifierFile, out);
+                new Evaluation.Request(
+                        n, digits, classNames, generation.noEma, dataDir, classifierFile, out);
         generation.validate();
         if (batch != null && batch < 1) {
             throw new UserException("--batch must be at least 1, got " + batch);
@@ -122,19 +135,20 @@ public final class EvalCommand implements Callable<Integer> {
                     generation.settings(batch != null ? batch : Evaluator.DEFAULT_MAX_BATCH);
             Evaluation.Outcome outcome =
                     Evaluation.run(workspace, generator, settings, request, manager);
-            printTable(outcome.report(), outcome.json(), outcome.png(), outcome.html());
+            printTable(outcome, generator.config().train().dataset());
         }
         return 0;
     }
 
-    private void printTable(EvalReport r, Path json, Path png, Path html) {
+    private void printTable(Evaluation.Outcome outcome, TrainConfig.Dataset dataset) {
+        EvalReport r = outcome.report();
         PrintWriter o = spec.commandLine().getOut();
         o.printf(
                 "%s (%s weights%s)%n",
                 r.checkpoint(), r.weights(), r.step() == null ? "" : ", step " + r.step());
         EvalReport.Sampling s = r.sampling();
         o.printf(
-                "%d images (%d per digit), %s %d steps%s, guidance %s, seed %d, %s%n",
+                "%d images (%d per class), %s %d steps%s, guidance %s, seed %d, %s%n",
                 r.images(),
                 r.imagesPerDigit(),
                 s.sampler(),
@@ -144,24 +158,34 @@ public final class EvalCommand implements Callable<Integer> {
                 s.seed(),
                 r.device());
         o.println();
-        o.println("digit  accuracy");
-        r.accuracyPerDigit().forEach((digit, acc) -> o.printf("%5s  %7.1f%%%n", digit, 100 * acc));
-        o.printf("%5s  %7.1f%%%n", "all", 100 * r.accuracy());
+        String label = dataset == TrainConfig.Dataset.MNIST ? "digit" : "class";
+        int width =
+                Math.max(
+                        label.length(),
+                        r.accuracyPerDigit().keySet().stream()
+                                .mapToInt(String::length)
+                                .max()
+                                .orElse(0));
+        String row = "%" + width + "s  %7.1f%%%n";
+        o.printf("%" + width + "s  accuracy%n", label);
+        r.accuracyPerDigit().forEach((c, acc) -> o.printf(row, c, 100 * acc));
+        o.printf(row, "all", 100 * r.accuracy());
         o.println();
         o.printf(
-                "Frechet distance (LeNet features, vs %d MNIST test images): %.3f   floor (%d real"
+                "Frechet distance (LeNet features, vs %d %s test images): %.3f   floor (%d real"
                         + " training images): %.3f%n",
                 r.referenceImages(),
+                dataset == TrainConfig.Dataset.MNIST ? "MNIST" : "held-out",
                 r.frechetDistance(),
                 r.floorImages(),
                 r.frechetDistanceFloor());
         o.printf(
-                "classifier %s (MNIST test accuracy %.2f%%)%n",
+                "classifier %s (test accuracy %.2f%%)%n",
                 r.classifier().file(), 100 * r.classifier().testAccuracy());
         o.println();
-        o.println("report " + json);
-        o.println("images " + png);
-        o.println("page   " + html);
+        o.println("report " + outcome.json());
+        o.println("images " + outcome.png());
+        o.println("page   " + outcome.html());
         o.flush();
         LOG.debug("evaluation took {} s", r.seconds().total());
     }

@@ -39,7 +39,8 @@ import picocli.CommandLine.Spec;
         footer = {
             "",
             "Output: gifs/digit-D.gif, and for --all-digits also gifs/all-digits.gif (all ten side"
-                    + " by side).",
+                    + " by side); gifs/class-NAME.gif and gifs/all-classes.gif for --class and"
+                    + " --all-classes.",
             "",
             "Examples:",
             "  ddpm gif --digit 7                                # gifs/digit-7.gif",
@@ -52,7 +53,7 @@ public final class GifCommand implements Callable<Integer> {
 
     @Mixin CommonOptions common;
 
-    @Mixin DigitOptions digits;
+    @Mixin ClassOptions classes;
 
     @Mixin GenerationOptions generation;
 
@@ -105,22 +106,28 @@ public final class GifCommand implements Callable<Integer> {
             throw new UserException("--hold must be between 0 and 60 seconds, got " + hold);
         }
         SampleCommand.requireBetween("--scale", scale, 1, SampleCommand.MAX_SCALE);
-        digits.validate();
+        classes.validate();
         generation.validate();
         ModelSource source = generation.source(common.workspace());
         AtomicFiles.requireWritable(out.resolve("all-digits.gif"));
         try (NDManager manager = NDManager.newBaseManager(common.device())) {
             Generator generator = source.open(manager);
             generation.requireStepsWithin(generator);
-            if (generator.config().model().inChannels() != 1) {
+            int channels = generator.config().model().inChannels();
+            if (channels != 1 && channels != 3) {
                 throw new UserException(
-                        "GIFs are grayscale; this model has "
-                                + generator.config().model().inChannels()
+                        "GIFs are grayscale or RGB; this model has "
+                                + channels
                                 + " channels (use 'ddpm sample')");
             }
-            long[] labels = digits.labels(generator.config().model().numClasses(), 1);
+            List<String> names = generator.classes();
+            long[] labels = classes.labels(names, 1);
             for (long label : labels) {
-                AtomicFiles.requireWritable(out.resolve("digit-" + label + ".gif"));
+                AtomicFiles.requireWritable(
+                        out.resolve(classes.imageName((int) label, names) + ".gif"));
+            }
+            if (classes.all()) {
+                AtomicFiles.requireWritable(out.resolve(classes.name(names) + ".gif"));
             }
             SamplingSettings settings = generation.settings(Integer.MAX_VALUE);
             int steps = settings.samplerFor(generator.schedule()).plan(generator.schedule()).size();
@@ -140,12 +147,12 @@ public final class GifCommand implements Callable<Integer> {
             int last = Math.max(delay, (int) Math.round(hold * 1000));
             PrintWriter printed = spec.commandLine().getOut();
             for (int i = 0; i < labels.length; i++) {
-                Path gif = out.resolve("digit-" + labels[i] + ".gif");
+                Path gif = out.resolve(classes.imageName((int) labels[i], names) + ".gif");
                 GifWriter.write(render(kept, i, 1), delay, last, gif);
                 printed.println(gif);
             }
-            if (digits.all()) {
-                Path gif = out.resolve("all-digits.gif");
+            if (classes.all()) {
+                Path gif = out.resolve(classes.name(names) + ".gif");
                 GifWriter.write(render(kept, -1, labels.length), delay, last, gif);
                 printed.println(gif);
             }

@@ -30,14 +30,15 @@ import picocli.CommandLine.Spec;
         },
         footer = {
             "",
-            "Output: samples/digit-D.png or samples/all-digits.png (one row per digit) unless"
-                    + " --out.",
+            "Output: samples/digit-D.png, samples/all-digits.png (one row per digit),"
+                    + " samples/class-NAME.png or samples/all-classes.png unless --out.",
             "",
             "Examples:",
             "  ddpm sample --digit 7                         # 8 sevens, DDIM 100 steps",
             "  ddpm sample --all-digits --n 10 --guidance 2  # a row per digit, guided",
             "  ddpm sample --digit 3 --sampler ddpm          # the reference's sampler",
-            "  ddpm sample --digit 1 --checkpoint checkpoints/clipped --no-ema --out one.png"
+            "  ddpm sample --digit 1 --checkpoint checkpoints/clipped --no-ema --out one.png",
+            "  ddpm sample --all-classes --checkpoint color     # a model of an image folder"
         })
 public final class SampleCommand implements Callable<Integer> {
 
@@ -50,7 +51,7 @@ public final class SampleCommand implements Callable<Integer> {
 
     @Mixin CommonOptions common;
 
-    @Mixin DigitOptions digits;
+    @Mixin ClassOptions classes;
 
     @Mixin GenerationOptions generation;
 
@@ -77,24 +78,22 @@ public final class SampleCommand implements Callable<Integer> {
         common.applyLogging();
         requireBetween("--n", n, 1, 10_000);
         requireBetween("--scale", scale, 1, MAX_SCALE);
-        digits.validate();
+        classes.validate();
         generation.validate();
         Workspace workspace = common.workspace();
         ModelSource source = generation.source(workspace);
         Path samples = workspace.output("samples");
-        Path png =
-                out != null
-                        ? out
-                        : samples.resolve(digits.all() ? "all-digits.png" : "digit-D.png");
-        AtomicFiles.requireWritable(png);
+        String early = classes.nameBeforeTheModel();
+        if (out != null || early != null) {
+            AtomicFiles.requireWritable(out != null ? out : samples.resolve(early + ".png"));
+        }
         try (NDManager manager = NDManager.newBaseManager(common.device())) {
             Generator generator = source.open(manager);
             generation.requireStepsWithin(generator);
-            long[] labels = digits.labels(generator.config().model().numClasses(), n);
-            if (out == null && !digits.all()) {
-                png = samples.resolve("digit-" + labels[0] + ".png");
-                AtomicFiles.requireWritable(png);
-            }
+            long[] labels = classes.labels(generator.classes(), n);
+            Path png =
+                    out != null ? out : samples.resolve(classes.name(generator.classes()) + ".png");
+            AtomicFiles.requireWritable(png);
             Generator.Images images =
                     generator.generate(
                             labels, generation.settings(Integer.MAX_VALUE), progressLog());
@@ -103,7 +102,7 @@ public final class SampleCommand implements Callable<Integer> {
                     ImageGrid.render(
                             images.pixels(),
                             images.shape(),
-                            digits.all() ? n : Math.min(n, 8),
+                            classes.all() ? n : Math.min(n, 8),
                             scale),
                     png);
             spec.commandLine().getOut().println(png);

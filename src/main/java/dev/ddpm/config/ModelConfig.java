@@ -53,7 +53,15 @@ public record ModelConfig(
         v.check(
                 imageSize % (1 << depth) == 0,
                 "model.image_size",
-                "must be divisible by 2^depth = " + (1 << depth) + ", got " + imageSize);
+                "must be divisible by 2^depth = "
+                        + (1 << depth)
+                        + ", got "
+                        + imageSize
+                        + ": each of the U-Net's "
+                        + depth
+                        + " levels halves the image (e.g. "
+                        + (1 << depth) * Math.max(1, Math.round(imageSize / (float) (1 << depth)))
+                        + "), or set fewer levels with model.depth");
         v.range("model.groups", groups, 1, 64);
         v.check(
                 baseChannels % groups == 0,

@@ -26,7 +26,8 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
  * @param labelDropout probability of replacing a label by "no label" (for classifier-free guidance)
  * @param seed seed of everything random in the run
  * @param dataset the training data
- * @param dataDir root of the data: the dataset's IDX files are in {@code <dataDir>/<dataset>/}
+ * @param dataDir root of the data: MNIST's and Fashion-MNIST's IDX files are in {@code
+ *     <dataDir>/<dataset>/}; for {@code folder}, the image folder itself
  * @param trainLimit use only the first N training images (0 = all)
  * @param logEverySteps how often the loss is read back to the host and logged
  * @param checkpointEverySteps how often a checkpoint is written (and at every epoch end)
@@ -95,8 +96,12 @@ public record TrainConfig(
 
     /** The training images. */
     public enum Dataset implements ConfigChoice {
+        /** MNIST's IDX files in {@code <data_dir>/mnist/}. */
         MNIST,
-        FASHION_MNIST
+        /** Fashion-MNIST's IDX files in {@code <data_dir>/fashion-mnist/}. */
+        FASHION_MNIST,
+        /** A labeled image folder: {@code <data_dir>/train/<class>/*.png|jpg}. */
+        FOLDER
     }
 
     public static TrainConfig reference() {

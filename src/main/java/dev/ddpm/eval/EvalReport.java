@@ -13,16 +13,17 @@ import java.util.Map;
  * @param step its training step (null for imported weights)
  * @param weights {@code ema} or {@code trained}
  * @param sampling how the images were generated
- * @param digits the evaluated digits
- * @param imagesPerDigit generated images per digit
+ * @param digits the evaluated classes (labels; for MNIST the digits)
+ * @param classes their names (for MNIST the digits again)
+ * @param imagesPerDigit generated images per class
  * @param images generated images in all
- * @param accuracy share of generated images the classifier assigns to the requested digit
- * @param accuracyPerDigit the same per digit (keys are the digits)
+ * @param accuracy share of generated images the classifier assigns to the requested class
+ * @param accuracyPerDigit the same per class (keys are the class names: the digits for MNIST)
  * @param frechetDistance Fréchet distance between the classifier features of the generated images
- *     and of the MNIST test images of the evaluated digits
+ *     and of the test images of the evaluated classes
  * @param frechetDistanceFloor the same distance for as many real training images (same digits, same
  *     count per digit) as were generated: what a perfect generator would score
- * @param referenceImages MNIST test images on the reference side of both distances
+ * @param referenceImages test images on the reference side of both distances
  * @param floorImages real training images behind the floor (as many as were generated)
  * @param classifier the classifier used
  * @param device the device everything ran on
@@ -37,6 +38,7 @@ public record EvalReport(
         String weights,
         Sampling sampling,
         List<Integer> digits,
+        List<String> classes,
         int imagesPerDigit,
         int images,
         double accuracy,

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.ddpm.common.NativeArrays;
 import dev.ddpm.data.EpochOrder;
-import dev.ddpm.data.MnistDataset;
+import dev.ddpm.data.LabeledImages;
 import dev.ddpm.generate.Generator;
 import dev.ddpm.generate.SamplingSettings;
 import dev.ddpm.io.AtomicFiles;
@@ -25,12 +25,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Measures a diffusion model with the {@link MnistClassifier}: generates {@code n} images of each
- * digit, and reports how many the classifier recognises as the requested digit, and the Fréchet
- * distance of their classifier features to those of the MNIST test images of the same digits.
- * Beside it, the same distance for as many real training images (same digits, same count per digit,
- * a fixed seeded choice) is the floor: the score of a generator that reproduces MNIST, with the
- * same sample-size bias.
+ * Measures a diffusion model with the {@link ImageClassifier}: generates {@code n} images of each
+ * class, and reports how many the classifier recognises as the requested class, and the Fréchet
+ * distance of their classifier features to those of the held-out test images of the same classes.
+ * Beside it, the same distance for as many real training images (same classes, same count per
+ * class, a fixed seeded choice) is the floor: the score of a generator that reproduces the data
+ * set, with the same sample-size bias.
  */
 public final class Evaluator {
 
@@ -75,9 +75,9 @@ public final class Evaluator {
     private record RealSide(
             FeatureStatistics reference, FeatureStatistics floorSet, double floor) {}
 
-    private final MnistClassifier classifier;
-    private final MnistDataset train;
-    private final MnistDataset test;
+    private final ImageClassifier classifier;
+    private final LabeledImages train;
+    private final LabeledImages test;
 
     /** Which real images a measurement compares with. */
     private record Choice(List<Integer> digits, int perDigit) {}
@@ -85,7 +85,7 @@ public final class Evaluator {
     /** Computed once per choice: an evaluator that measures a run again and again reuses them. */
     private final Map<Choice, RealSide> realSides = new HashMap<>();
 
-    public Evaluator(MnistClassifier classifier, MnistDataset train, MnistDataset test) {
+    public Evaluator(ImageClassifier classifier, LabeledImages train, LabeledImages test) {
         this.classifier = classifier;
         this.train = train;
         this.test = test;
@@ -111,7 +111,7 @@ public final class Evaluator {
         }
         Generator.Images images = generator.generate(labels, settings, null);
         FeatureStatistics generated = new FeatureStatistics(LeNet.FEATURES);
-        long[] correct = new long[LeNet.CLASSES];
+        long[] correct = new long[train.classes().size()];
         int[] predictedAll = new int[labels.length];
         int imageSize = Math.toIntExact(generator.imageShape().size());
         for (int from = 0; from < labels.length; from += CLASSIFY_BATCH) {
@@ -144,7 +144,7 @@ public final class Evaluator {
         Map<String, Double> perDigitAccuracy = new LinkedHashMap<>();
         long allCorrect = 0;
         for (int digit : digits) {
-            perDigitAccuracy.put(Integer.toString(digit), (double) correct[digit] / perDigit);
+            perDigitAccuracy.put(train.classes().get(digit), (double) correct[digit] / perDigit);
             allCorrect += correct[digit];
         }
         EvalReport report =
@@ -159,6 +159,7 @@ public final class Evaluator {
                                 settings.guidance(),
                                 settings.seed()),
                         List.copyOf(digits),
+                        digits.stream().map(train.classes()::get).toList(),
                         perDigit,
                         labels.length,
                         (double) allCorrect / labels.length,
@@ -169,7 +170,7 @@ public final class Evaluator {
                         (int) floorSet.count(),
                         new EvalReport.Classifier(
                                 classifier.file().toString(),
-                                MnistClassifier.ARCHITECTURE,
+                                ImageClassifier.ARCHITECTURE,
                                 classifier.testAccuracy(),
                                 LeNet.FEATURES),
                         manager.getDevice().toString(),
@@ -203,7 +204,7 @@ public final class Evaluator {
         return cached;
     }
 
-    private FeatureStatistics realStatistics(MnistDataset data, int[] indices, NDManager manager) {
+    private FeatureStatistics realStatistics(LabeledImages data, int[] indices, NDManager manager) {
         FeatureStatistics stats = new FeatureStatistics(LeNet.FEATURES);
         for (int start = 0; start < indices.length; start += CLASSIFY_BATCH) {
             int[] chunk =
@@ -227,9 +228,9 @@ public final class Evaluator {
         return indices.stream().mapToInt(Integer::intValue).toArray();
     }
 
-    /** The first {@code perDigit} training images of each digit in a seeded shuffle. */
+    /** The first {@code perDigit} training images of each class in a seeded shuffle. */
     private int[] floorIndices(List<Integer> digits, int perDigit) {
-        int[] taken = new int[LeNet.CLASSES];
+        int[] taken = new int[train.classes().size()];
         List<Integer> indices = new ArrayList<>();
         for (int i : new EpochOrder(train.size(), FLOOR_SEED).permutation(0)) {
             int digit = train.label(i);
@@ -241,28 +242,24 @@ public final class Evaluator {
         for (int digit : digits) {
             if (taken[digit] < perDigit) {
                 throw new IllegalArgumentException(
-                        "MNIST has only "
+                        "the training split has only "
                                 + taken[digit]
-                                + " training images of digit "
-                                + digit
+                                + " images of class "
+                                + train.classes().get(digit)
                                 + ", fewer than the "
                                 + perDigit
-                                + " per digit asked for");
+                                + " per class asked for");
             }
         }
         return indices.stream().mapToInt(Integer::intValue).toArray();
     }
 
     /**
-     * The smallest number of training images of one digit: the largest {@code perDigit} with a
+     * The smallest number of training images of one class: the largest {@code perDigit} with a
      * floor.
      */
-    public static int maxPerDigit(MnistDataset train) {
-        int[] counts = new int[LeNet.CLASSES];
-        for (int i = 0; i < train.size(); i++) {
-            counts[train.label(i)]++;
-        }
-        return Arrays.stream(counts).min().orElse(0);
+    public static int maxPerDigit(LabeledImages train) {
+        return Arrays.stream(train.classCounts()).min().orElse(0);
     }
 
     private static double round(double seconds) {

@@ -19,11 +19,13 @@ import ai.djl.util.PairList;
 import dev.ddpm.common.NativeArrays;
 
 /**
- * The LeNet-style digit classifier behind {@code ddpm eval}: on a {@code [B, 1, 32, 32]} image in
- * [-1, 1] (rescaled to [0, 1], so the background is zero), conv 5x5 (32) + batch norm + ReLU +
- * max-pool 2, conv 5x5 (64) + batch norm + ReLU + max-pool 2, dense 128 + ReLU (the
- * <em>features</em> the Fréchet distance is computed on), dense 10 (the logits). Batch norm lets a
- * few cheap epochs reach 99%.
+ * The LeNet-style classifier behind {@code ddpm eval}: on a {@code [B, C, S, S]} image in [-1, 1]
+ * (rescaled to [0, 1], so a black background is zero), conv 5x5 (32) + batch norm + ReLU + max-pool
+ * 2, conv 5x5 (64) + batch norm + ReLU + max-pool 2, dense 128 + ReLU (the <em>features</em> the
+ * Fréchet distance is computed on), dense to the classes (the logits). Batch norm lets a few cheap
+ * epochs reach 99% on MNIST ({@code C = 1, S = 32}, 10 classes). The channels and the size only
+ * change the first convolution's inputs and the first dense layer's; images need at least {@value
+ * #MIN_SIZE} pixels a side.
  */
 public final class LeNet extends AbstractBlock {
 
@@ -34,14 +36,24 @@ public final class LeNet extends AbstractBlock {
     public static final int VERSION = 3;
 
     public static final int FEATURES = 128;
-    public static final int CLASSES = 10;
-    public static final Shape INPUT = new Shape(1, 1, 32, 32);
 
+    /** The smallest image side both convolutions and poolings fit in. */
+    public static final int MIN_SIZE = 16;
+
+    private final Shape input;
+    private final int classes;
     private final Block features;
     private final Block logits;
 
-    public LeNet() {
+    /** A classifier of {@code classes} classes for images of {@code channels x size x size}. */
+    public LeNet(int channels, int size, int classes) {
         super((byte) VERSION);
+        if (size < MIN_SIZE) {
+            throw new IllegalArgumentException(
+                    "the classifier needs images of at least " + MIN_SIZE + " pixels, got " + size);
+        }
+        this.input = new Shape(1, channels, size, size);
+        this.classes = classes;
         Shape pool = new Shape(2, 2);
         features =
                 addChildBlock(
@@ -67,7 +79,16 @@ public final class LeNet extends AbstractBlock {
                                 .add(Blocks.batchFlattenBlock())
                                 .add(Linear.builder().setUnits(FEATURES).build())
                                 .add(Activation.reluBlock()));
-        logits = addChildBlock("logits", Linear.builder().setUnits(CLASSES).build());
+        logits = addChildBlock("logits", Linear.builder().setUnits(classes).build());
+    }
+
+    /** The shape of one input image as a batch, {@code [1, C, S, S]}. */
+    public Shape inputShape() {
+        return input;
+    }
+
+    public int classes() {
+        return classes;
     }
 
     /**
@@ -80,12 +101,12 @@ public final class LeNet extends AbstractBlock {
         return new NDList(x.mul(half).add(half));
     }
 
-    /** The penultimate-layer features {@code [B, 128]} of images {@code [B, 1, 32, 32]}. */
+    /** The penultimate-layer features {@code [B, 128]} of images {@code [B, C, S, S]}. */
     public NDList features(ParameterStore parameters, NDList images, boolean training) {
         return features.forward(parameters, images, training);
     }
 
-    /** The logits {@code [B, 10]} of features computed by {@link #features}. */
+    /** The logits {@code [B, classes]} of features computed by {@link #features}. */
     public NDList logits(ParameterStore parameters, NDList features, boolean training) {
         return logits.forward(parameters, features, training);
     }

@@ -13,10 +13,12 @@ import dev.ddpm.diffusion.NoiseSchedule;
 import dev.ddpm.diffusion.ReverseProcess;
 import dev.ddpm.diffusion.SamplingListener;
 import dev.ddpm.io.Checkpoint;
+import dev.ddpm.io.ClassNames;
 import dev.ddpm.model.UNet;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,6 +55,7 @@ public final class Generator {
     private final Weights weights;
     private final Long step;
     private final Path source;
+    private final List<String> classes;
     private final NDManager manager;
 
     private Generator(
@@ -61,8 +64,10 @@ public final class Generator {
             Weights weights,
             Long step,
             Path source,
+            List<String> classes,
             NDManager manager) {
         this.config = config;
+        this.classes = classes;
         this.model = model;
         this.schedule = NoiseSchedule.create(config.diffusion());
         this.weights = weights;
@@ -111,6 +116,7 @@ public final class Generator {
                     weights,
                     step,
                     checkpoint,
+                    read.classes(),
                     manager);
         } catch (IOException e) {
             throw new UserException("cannot read checkpoint " + checkpoint + ": " + e, e);
@@ -120,7 +126,14 @@ public final class Generator {
     /** A model in memory (training previews, benchmarks); valid while its weights do not change. */
     public static Generator of(
             DdpmConfig config, UNet model, Weights weights, Long step, NDManager manager) {
-        return new Generator(config, model.frozenNoiseModel(manager), weights, step, null, manager);
+        return new Generator(
+                config,
+                model.frozenNoiseModel(manager),
+                weights,
+                step,
+                null,
+                ClassNames.numbered(config.model().numClasses()),
+                manager);
     }
 
     public DdpmConfig config() {
@@ -138,6 +151,11 @@ public final class Generator {
     /** The checkpoint file it was loaded from, or null for a model in memory. */
     public Path source() {
         return source;
+    }
+
+    /** The class names, in label order ({@code "0"} to {@code "9"} for MNIST's digits). */
+    public List<String> classes() {
+        return classes;
     }
 
     /** The training step of the checkpoint, or null for imported weights. */

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.ddpm.common.UserException;
 import dev.ddpm.config.ConfigLoader;
 import dev.ddpm.config.DdpmConfig;
@@ -27,15 +28,35 @@ import java.util.Map;
  * </ul>
  *
  * The {@code __metadata__} holds {@code format} ({@value #FORMAT}), {@code format_version}, {@code
- * config} (the run's configuration as JSON) and {@code state} ({@link TrainingState} as JSON,
- * absent for imported weights). Writes are atomic.
+ * config} (the run's configuration as JSON), {@code state} ({@link TrainingState} as JSON, absent
+ * for imported weights) and {@code classes} (the class names as a JSON list, absent when they are
+ * the numbers {@code 0 .. num_classes-1}, as for MNIST's digits). Writes are atomic.
+ *
+ * @param classes the class names in label order, {@code num_classes} of them
  */
 public record Checkpoint(
         DdpmConfig config,
         Map<String, NDArray> model,
         Map<String, NDArray> ema,
         Map<String, NDArray> optimizer,
-        TrainingState state) {
+        TrainingState state,
+        List<String> classes) {
+
+    /** A checkpoint whose classes are numbered {@code 0 .. num_classes-1} (MNIST's digits). */
+    public Checkpoint(
+            DdpmConfig config,
+            Map<String, NDArray> model,
+            Map<String, NDArray> ema,
+            Map<String, NDArray> optimizer,
+            TrainingState state) {
+        this(
+                config,
+                model,
+                ema,
+                optimizer,
+                state,
+                ClassNames.numbered(config.model().numClasses()));
+    }
 
     public static final String FORMAT = "ddpm-checkpoint";
     public static final int FORMAT_VERSION = 1;
@@ -43,6 +64,7 @@ public record Checkpoint(
     private static final String MODEL = "model.";
     private static final String EMA = "ema.";
     private static final String OPTIM = "optim.";
+    private static final String CLASSES = "classes";
 
     /** What to do with a checkpoint that no healthy run writes. */
     static final String USE_AN_EARLIER_CHECKPOINT = "use an earlier checkpoint of the run";
@@ -67,6 +89,14 @@ public record Checkpoint(
         if (state != null) {
             meta.put("state", ConfigLoader.MAPPER.writeValueAsString(state));
         }
+        if (!classes.equals(ClassNames.numbered(config.model().numClasses()))) {
+            meta.put(
+                    CLASSES,
+                    ConfigLoader.MAPPER
+                            .writer()
+                            .without(SerializationFeature.INDENT_OUTPUT)
+                            .writeValueAsString(classes));
+        }
         Safetensors.write(file, tensors, meta);
     }
 
@@ -76,13 +106,15 @@ public record Checkpoint(
      * @param state null for imported weights
      * @param model the shapes of the {@code model.*} tensors, by name without the prefix; likewise
      *     {@code ema} and {@code optimizer}
+     * @param classes the class names in label order
      */
     public record Header(
             DdpmConfig config,
             TrainingState state,
             Map<String, Shape> model,
             Map<String, Shape> ema,
-            Map<String, Shape> optimizer) {
+            Map<String, Shape> optimizer,
+            List<String> classes) {
 
         /** Refuses, naming {@code file}, a checkpoint that training cannot continue from. */
         public void requireResumable(Path file) {
@@ -148,7 +180,11 @@ public record Checkpoint(
         if (model.isEmpty() && ema.isEmpty()) {
             throw new SafetensorsException(file + " holds no model weights");
         }
-        return new Header(config, state, model, ema, group(header, OPTIM));
+        List<String> classes =
+                meta.containsKey(CLASSES)
+                        ? ClassNames.parse(file, meta.get(CLASSES), config.model().numClasses())
+                        : ClassNames.numbered(config.model().numClasses());
+        return new Header(config, state, model, ema, group(header, OPTIM), classes);
     }
 
     /**
@@ -181,7 +217,7 @@ public record Checkpoint(
                                 array.close();
                             }
                         });
-        return new Checkpoint(header.config(), model, ema, optim, header.state());
+        return new Checkpoint(header.config(), model, ema, optim, header.state(), header.classes());
     }
 
     /** The training state, parsed as strictly as the configuration and checked against it. */

@@ -17,21 +17,25 @@ import javax.imageio.stream.ImageOutputStream;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
 
 /**
- * Writes an animated GIF of grayscale frames with the JDK's own GIF writer: a 256-level gray
- * palette (so gray images lose nothing), a NETSCAPE2.0 application extension that makes viewers
- * loop forever, one delay for every frame and a longer one for the last, so the final image stays
- * on screen. The file is written atomically.
+ * Writes an animated GIF of grayscale or RGB frames with the JDK's own GIF writer: a 256-level gray
+ * palette for gray frames (so gray images lose nothing), a fixed palette of 6 x 7 x 6 levels of
+ * red, green and blue for color frames (each pixel takes the nearest level of each channel), a
+ * NETSCAPE2.0 application extension that makes viewers loop forever, one delay for every frame and
+ * a longer one for the last, so the final image stays on screen. The file is written atomically.
  */
 public final class GifWriter {
 
     private static final String FORMAT = "javax_imageio_gif_image_1.0";
     private static final String STREAM_FORMAT = "javax_imageio_gif_stream_1.0";
     private static final IndexColorModel GRAY = grayPalette();
+    private static final int[] LEVELS = {6, 7, 6};
+    private static final IndexColorModel COLOR = colorPalette();
 
     private GifWriter() {}
 
     /**
-     * @param frames grayscale images ({@link BufferedImage#TYPE_BYTE_GRAY}) of one size
+     * @param frames grayscale images ({@link BufferedImage#TYPE_BYTE_GRAY}) of one size, or RGB
+     *     ones ({@link BufferedImage#TYPE_3BYTE_BGR})
      * @param frameDelayMillis how long each frame shows (GIF stores hundredths of a second)
      * @param lastFrameMillis how long the last frame shows before the loop starts again
      */
@@ -43,9 +47,14 @@ public final class GifWriter {
         }
         int width = frames.get(0).getWidth();
         int height = frames.get(0).getHeight();
+        int type = frames.get(0).getType();
+        IndexColorModel palette = type == BufferedImage.TYPE_3BYTE_BGR ? COLOR : GRAY;
         for (BufferedImage frame : frames) {
-            if (frame.getType() != BufferedImage.TYPE_BYTE_GRAY) {
-                throw new IllegalArgumentException("GIF frames must be 8-bit grayscale images");
+            if (frame.getType() != BufferedImage.TYPE_BYTE_GRAY
+                            && frame.getType() != BufferedImage.TYPE_3BYTE_BGR
+                    || frame.getType() != type) {
+                throw new IllegalArgumentException(
+                        "GIF frames must all be 8-bit grayscale images, or all RGB images");
             }
             if (frame.getWidth() != width || frame.getHeight() != height) {
                 throw new IllegalArgumentException(
@@ -72,9 +81,9 @@ public final class GifWriter {
                             writer.setOutput(stream);
                             ImageWriteParam param = writer.getDefaultWriteParam();
                             writer.prepareWriteSequence(
-                                    streamMetadata(writer, param, width, height));
+                                    streamMetadata(writer, param, width, height, palette));
                             for (int i = 0; i < frames.size(); i++) {
-                                BufferedImage indexed = indexed(frames.get(i));
+                                BufferedImage indexed = indexed(frames.get(i), palette);
                                 boolean last = i == frames.size() - 1;
                                 IIOMetadata meta =
                                         metadata(
@@ -93,21 +102,43 @@ public final class GifWriter {
         }
     }
 
-    /** The frame as palette indices: index {@code v} is gray level {@code v}. */
-    private static BufferedImage indexed(BufferedImage gray) {
+    /**
+     * The frame as palette indices: gray level {@code v} is index {@code v}; a color is the index
+     * of its nearest level of red, green and blue.
+     */
+    private static BufferedImage indexed(BufferedImage frame, IndexColorModel palette) {
         BufferedImage indexed =
                 new BufferedImage(
-                        gray.getWidth(), gray.getHeight(), BufferedImage.TYPE_BYTE_INDEXED, GRAY);
-        indexed.getRaster().setRect(gray.getRaster());
+                        frame.getWidth(),
+                        frame.getHeight(),
+                        BufferedImage.TYPE_BYTE_INDEXED,
+                        palette);
+        if (palette == GRAY) {
+            indexed.getRaster().setRect(frame.getRaster());
+            return indexed;
+        }
+        int[] rgb = new int[3];
+        for (int y = 0; y < frame.getHeight(); y++) {
+            for (int x = 0; x < frame.getWidth(); x++) {
+                frame.getRaster().getPixel(x, y, rgb);
+                int index = 0;
+                for (int c = 0; c < 3; c++) {
+                    index = index * LEVELS[c] + Math.round(rgb[c] * (LEVELS[c] - 1) / 255f);
+                }
+                indexed.getRaster().setSample(x, y, 0, index);
+            }
+        }
         return indexed;
     }
 
-    /**
-     * The gray palette as the global colour table (the writer's default would be a generic
-     * palette).
-     */
+    /** The palette as the global colour table (the writer's default would be a generic palette). */
     private static IIOMetadata streamMetadata(
-            ImageWriter writer, ImageWriteParam param, int width, int height) throws IOException {
+            ImageWriter writer,
+            ImageWriteParam param,
+            int width,
+            int height,
+            IndexColorModel palette)
+            throws IOException {
         IIOMetadata meta = writer.getDefaultStreamMetadata(param);
         IIOMetadataNode root = (IIOMetadataNode) meta.getAsTree(STREAM_FORMAT);
         IIOMetadataNode screen = child(root, "LogicalScreenDescriptor");
@@ -122,9 +153,9 @@ public final class GifWriter {
         for (int i = 0; i < 256; i++) {
             IIOMetadataNode entry = new IIOMetadataNode("ColorTableEntry");
             entry.setAttribute("index", Integer.toString(i));
-            entry.setAttribute("red", Integer.toString(i));
-            entry.setAttribute("green", Integer.toString(i));
-            entry.setAttribute("blue", Integer.toString(i));
+            entry.setAttribute("red", Integer.toString(palette.getRed(i)));
+            entry.setAttribute("green", Integer.toString(palette.getGreen(i)));
+            entry.setAttribute("blue", Integer.toString(palette.getBlue(i)));
             table.appendChild(entry);
         }
         meta.setFromTree(STREAM_FORMAT, root);
@@ -143,7 +174,7 @@ public final class GifWriter {
                         ImageTypeSpecifier.createFromRenderedImage(frame), param);
         IIOMetadataNode root = (IIOMetadataNode) meta.getAsTree(FORMAT);
         IIOMetadataNode local = child(root, "LocalColorTable");
-        root.removeChild(local); // every frame uses the global gray table
+        root.removeChild(local); // every frame uses the global table
         IIOMetadataNode control = child(root, "GraphicControlExtension");
         control.setAttribute("disposalMethod", "none");
         control.setAttribute("userInputFlag", "FALSE");
@@ -180,5 +211,20 @@ public final class GifWriter {
             levels[i] = (byte) i;
         }
         return new IndexColorModel(8, 256, levels, levels, levels);
+    }
+
+    /** Index {@code (r * 7 + g) * 6 + b} holds level r of 6, g of 7, b of 6; the rest is black. */
+    private static IndexColorModel colorPalette() {
+        byte[][] channels = new byte[3][256];
+        int colors = LEVELS[0] * LEVELS[1] * LEVELS[2];
+        for (int i = 0; i < colors; i++) {
+            int rest = i;
+            for (int c = 2; c >= 0; c--) {
+                int level = rest % LEVELS[c];
+                rest /= LEVELS[c];
+                channels[c][i] = (byte) Math.round(level * 255f / (LEVELS[c] - 1));
+            }
+        }
+        return new IndexColorModel(8, 256, channels[0], channels[1], channels[2]);
     }
 }

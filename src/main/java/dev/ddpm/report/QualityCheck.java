@@ -6,9 +6,11 @@ import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ddpm.config.DdpmConfig;
 import dev.ddpm.config.TrainConfig;
+import dev.ddpm.data.LabeledImages;
 import dev.ddpm.data.MnistDataset;
+import dev.ddpm.data.MnistFiles;
 import dev.ddpm.eval.Evaluator;
-import dev.ddpm.eval.MnistClassifier;
+import dev.ddpm.eval.ImageClassifier;
 import dev.ddpm.generate.Generator;
 import dev.ddpm.generate.SamplingSettings;
 import dev.ddpm.io.AtomicFiles;
@@ -58,13 +60,13 @@ public final class QualityCheck implements TrainingLoopListener, AutoCloseable {
     static final long SEED = 0;
 
     private final RunDirectory run;
-    private final MnistDataset trainingImages;
+    private final LabeledImages trainingImages;
     private final Path classifierFile;
     private final Device device;
     private final TrainConfig train;
     private final BestCheckpoint best;
     private NDManager manager;
-    private MnistClassifier classifier;
+    private ImageClassifier classifier;
     private Evaluator evaluator;
     private UNet sampling;
     private long lastEvaluated = -1;
@@ -73,12 +75,13 @@ public final class QualityCheck implements TrainingLoopListener, AutoCloseable {
      * The evaluation of a run whose trainer stands at {@code trainer.stepsDone()}: the evaluations
      * already in {@code metrics.jsonl} up to that step decide the best checkpoint so far.
      *
-     * @param trainingImages the MNIST training images the trainer trains on (the floor's images)
+     * @param trainingImages the MNIST training images the trainer trains on (the floor's images,
+     *     and the classifier's when it is trained)
      * @param classifierFile the cached classifier, trained there when absent
      */
     public QualityCheck(
             DiffusionTrainer trainer,
-            MnistDataset trainingImages,
+            LabeledImages trainingImages,
             RunDirectory run,
             Path classifierFile,
             Device device)
@@ -199,13 +202,17 @@ public final class QualityCheck implements TrainingLoopListener, AutoCloseable {
     private void open(DdpmConfig config) throws IOException {
         long started = System.nanoTime();
         manager = NDManager.newBaseManager(device);
-        Path mnist = MnistDataset.folder(Path.of(config.train().dataDir()), "mnist");
-        MnistDataset.ensureFiles(mnist, "mnist");
+        Path mnist = MnistFiles.folder(Path.of(config.train().dataDir()), "mnist");
+        MnistFiles.ensureFiles(mnist, "mnist");
+        LabeledImages testImages = MnistDataset.load(mnist, "mnist", false);
         classifier =
-                MnistClassifier.loadOrTrain(
-                        classifierFile, mnist, manager, MnistClassifier.DEFAULT_SEED);
-        evaluator =
-                new Evaluator(classifier, trainingImages, MnistDataset.load(mnist, "mnist", false));
+                ImageClassifier.loadOrTrain(
+                        classifierFile,
+                        trainingImages,
+                        testImages,
+                        manager,
+                        ImageClassifier.DEFAULT_SEED);
+        evaluator = new Evaluator(classifier, trainingImages, testImages);
         evaluator.prepare(CLASSES, train.evalImagesPerClass(), manager);
         sampling = UNet.create(config.model(), manager);
         Files.createDirectories(run.quality());

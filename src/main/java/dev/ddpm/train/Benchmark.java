@@ -6,7 +6,7 @@ import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.util.cuda.CudaUtils;
 import dev.ddpm.config.DdpmConfig;
 import dev.ddpm.config.DiffusionConfig;
-import dev.ddpm.data.MnistDataset;
+import dev.ddpm.data.LabeledImages;
 import dev.ddpm.generate.Generator;
 import dev.ddpm.generate.SamplingSettings;
 
@@ -69,7 +69,7 @@ public final class Benchmark {
      * A trainer for {@code config}, after the device's cached memory was released (so memory
      * compares).
      */
-    public static DiffusionTrainer trainer(DdpmConfig config, MnistDataset data, Device device) {
+    public static DiffusionTrainer trainer(DdpmConfig config, LabeledImages data, Device device) {
         if (device.isGpu()) {
             JniUtils.emptyCudaCache();
         }

@@ -13,7 +13,7 @@ import ai.djl.training.ParameterStore;
 import dev.ddpm.common.Seeds;
 import dev.ddpm.config.DdpmConfig;
 import dev.ddpm.config.TrainConfig;
-import dev.ddpm.data.MnistDataset;
+import dev.ddpm.data.LabeledImages;
 import dev.ddpm.diffusion.DiffusionLoss;
 import dev.ddpm.diffusion.NoiseModel;
 import dev.ddpm.diffusion.NoiseSchedule;
@@ -44,7 +44,7 @@ public final class DiffusionTrainer implements AutoCloseable {
 
     private final DdpmConfig config;
     private final TrainConfig train;
-    private final MnistDataset data;
+    private final LabeledImages data;
     private final DataCursor cursor;
     private final NDManager manager;
     private final UNet model;
@@ -67,7 +67,7 @@ public final class DiffusionTrainer implements AutoCloseable {
      *
      * @param data the training images; the first {@code train.train_limit} are used (all when 0)
      */
-    public DiffusionTrainer(DdpmConfig config, MnistDataset data, Device device) {
+    public DiffusionTrainer(DdpmConfig config, LabeledImages data, Device device) {
         this.config = config;
         this.train = config.train();
         this.data = data;
@@ -103,6 +103,7 @@ public final class DiffusionTrainer implements AutoCloseable {
         try (NDManager temp = manager.newSubManager()) {
             Checkpoint.readHeader(checkpointFile).requireResumable(checkpointFile);
             Checkpoint c = Checkpoint.read(checkpointFile, temp);
+            ResumeCheck.requireSameClasses(checkpointFile, c.classes(), data.classes());
             TrainingState s = c.state();
             s.requireWithin(checkpointFile, cursor.batchesPerEpoch());
             model.loadWeights(c.model());
@@ -193,7 +194,8 @@ public final class DiffusionTrainer implements AutoCloseable {
                 model.weights(),
                 ema != null ? ema.weights() : Map.of(),
                 adam.state(),
-                state());
+                state(),
+                data.classes());
     }
 
     public TrainingState state() {

@@ -3,6 +3,7 @@ package dev.ddpm.train;
 import dev.ddpm.common.UserException;
 import dev.ddpm.config.ConfigLoader;
 import dev.ddpm.config.DdpmConfig;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 
@@ -58,6 +59,22 @@ public final class ResumeCheck {
                             + " but the checkpoint has already finished "
                             + epochsDone
                             + " epochs");
+        }
+    }
+
+    /**
+     * Refuses to continue {@code checkpoint}, trained on the classes {@code trained}, on data whose
+     * classes are {@code now} (an image folder whose class folders changed).
+     */
+    public static void requireSameClasses(Path checkpoint, List<String> trained, List<String> now) {
+        if (!trained.equals(now)) {
+            throw new UserException(
+                    checkpoint
+                            + " was trained on the classes "
+                            + trained
+                            + ", but the data holds "
+                            + now
+                            + ": resume with the data it was trained on, or start a new run");
         }
     }
 }

@@ -30,9 +30,13 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>Sizes are made small so the whole runs in minutes: training examples train a tiny model on 16
  * images without in-training evaluation ({@link #TINY_TRAINING}), and the sampling options ({@code
- * --steps}, {@code --n}, {@code --frames}) are set small where a command takes them. Examples that
- * need a GPU are left to {@code scripts/gpu/check.sh}. The eval classifier is the test suite's,
- * copied into the clone's cache, so that no example trains one.
+ * --steps}, {@code --n}, {@code --frames}) are set small where a command takes them. The image
+ * folders that examples train on are written first, as the README's {@code java
+ * scripts/MnistFolders.java} lines write them, with the first {@value #FOLDER_LIMIT} images of each
+ * split. Examples that need a GPU are left to {@code scripts/gpu/check.sh}. MNIST's eval classifier
+ * is the test suite's, copied into the clone's cache, so that no MNIST example trains one; an image
+ * folder's eval trains its own (1,400 steps on its few images: 10 minutes on the loaded 2-core
+ * EPYC).
  */
 @Examples
 class ExamplesTest {
@@ -51,6 +55,13 @@ class ExamplesTest {
                     "--set", "train.lr_warmup_steps=0",
                     // its in-training evaluations (InTrainingEvalTest's subject) take minutes
                     "--set", "train.eval_images_per_class=0");
+
+    /** Images of each split an image folder example gets (its train_limit is 0). */
+    private static final int FOLDER_LIMIT = 100;
+
+    /** A documented line that writes MNIST as an image folder: the script and its arguments. */
+    private static final Pattern FOLDER_SCRIPT =
+            Pattern.compile("^\\s*java (scripts/MnistFolders\\.java (?:gray|color) \\S+ \\S+).*$");
 
     /** A command to type in backticks: {@code ./ddpm} and its arguments. */
     private static final Pattern INLINE = Pattern.compile("`\\./(ddpm [^`]+)`");
@@ -94,6 +105,14 @@ class ExamplesTest {
         Files.createDirectories(classifier.getParent());
         Files.copy(TrainedClassifier.get().file(), classifier);
 
+        for (String script : folderScripts(clone)) {
+            List<String> command = new ArrayList<>(List.of("java"));
+            command.addAll(words("java " + script));
+            command.addAll(List.of("--limit", Integer.toString(FOLDER_LIMIT)));
+            LauncherTest.Result r = LauncherTest.run(clone, env, command);
+            assertEquals(0, r.exit(), String.join(" ", command) + ": " + r.err());
+        }
+
         Set<String> examples = new LinkedHashSet<>(documented(clone));
         examples.addAll(helpExamples(help.out()));
         for (String command : DdpmCommandTest.COMMANDS) {
@@ -111,7 +130,7 @@ class ExamplesTest {
                 continue;
             }
             List<String> command = new ArrayList<>(List.of("./ddpm"));
-            command.addAll(small(words(example)));
+            command.addAll(small(clone, words(example)));
             removeEarlierOutput(clone, command);
             LauncherTest.Result r = LauncherTest.run(clone, env, command);
             System.out.println("example: " + String.join(" ", command) + " -> exit " + r.exit());
@@ -223,6 +242,23 @@ class ExamplesTest {
         return commands.stream().filter(ExamplesTest::runnable).toList();
     }
 
+    /** The {@code java scripts/MnistFolders.java gray|color IN OUT} lines of the README's code. */
+    private static List<String> folderScripts(Path clone) throws IOException {
+        List<String> scripts = new ArrayList<>();
+        boolean code = false;
+        for (String line : Files.readAllLines(clone.resolve("README.md"))) {
+            if (line.startsWith("```")) {
+                code = !code;
+                continue;
+            }
+            Matcher m = FOLDER_SCRIPT.matcher(line);
+            if (code && m.matches()) {
+                scripts.add(m.group(1));
+            }
+        }
+        return scripts;
+    }
+
     /** The lines after "Examples:" of a help text that start with a command. */
     private static List<String> helpExamples(String help) {
         int start = help.indexOf("Examples:");
@@ -286,8 +322,11 @@ class ExamplesTest {
         return words.subList(1, words.size());
     }
 
-    /** The example's arguments with small sizes. */
-    private static List<String> small(List<String> args) {
+    /**
+     * The example's arguments with small sizes; a training on an image folder keeps all of its
+     * (already few) images, since a folder's images cannot be limited.
+     */
+    private static List<String> small(Path clone, List<String> args) throws IOException {
         List<String> a = new ArrayList<>(args);
         String verb = a.isEmpty() ? "" : a.get(0);
         boolean ddpmSampler = a.contains("ddpm") && a.contains("--sampler");
@@ -296,6 +335,9 @@ class ExamplesTest {
                 if (!a.contains("--resume")) {
                     set(a, "--batch-size", "8");
                     a.addAll(TINY_TRAINING);
+                    if (onImageFolder(clone, a)) {
+                        a.addAll(List.of("--set", "train.train_limit=0"));
+                    }
                 }
             }
             case "sample", "gif", "eval" -> {
@@ -315,6 +357,15 @@ class ExamplesTest {
             default -> {}
         }
         return a;
+    }
+
+    /** Whether the training's {@code --config} file trains on an image folder. */
+    private static boolean onImageFolder(Path clone, List<String> args) throws IOException {
+        String config = value(args, "--config", null);
+        return config != null
+                && Files.isRegularFile(clone.resolve(config))
+                && Files.readString(clone.resolve(config))
+                        .matches("(?s).*\"dataset\"\\s*:\\s*\"folder\".*");
     }
 
     /** Replaces the value of {@code option}, or appends the option. */

@@ -320,7 +320,8 @@ class ConfigLoaderTest {
                 "diffusion.loss",
                 "huber");
         assertRejected(
-                "config key 'train.dataset' must be one of [fashion-mnist, mnist], got 'cifar10'",
+                "config key 'train.dataset' must be one of [fashion-mnist, folder, mnist], got"
+                        + " 'cifar10'",
                 "train.dataset",
                 "cifar10");
         assertRejected(
@@ -328,7 +329,9 @@ class ConfigLoaderTest {
                 "model.attention_levels",
                 "[4]");
         assertRejected(
-                "config key 'model.image_size' must be divisible by 2^depth = 16, got 24",
+                "config key 'model.image_size' must be divisible by 2^depth = 16, got 24: each of"
+                        + " the U-Net's 4 levels halves the image (e.g. 32), or set fewer levels"
+                        + " with model.depth",
                 "model.image_size",
                 "24");
         assertRejected(

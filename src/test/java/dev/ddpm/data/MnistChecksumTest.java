@@ -196,7 +196,7 @@ class MnistChecksumTest {
         }
     }
 
-    private static int[] labelsOf(MnistDataset dataset) {
+    private static int[] labelsOf(LabeledImages dataset) {
         int[] labels = new int[dataset.size()];
         for (int i = 0; i < labels.length; i++) {
             labels[i] = dataset.label(i);

@@ -26,8 +26,8 @@ class MnistDatasetTest {
 
     static final Path MNIST = Path.of("data/mnist");
 
-    static MnistDataset train;
-    static MnistDataset test;
+    static LabeledImages train;
+    static LabeledImages test;
 
     @TempDir Path dir;
 
@@ -46,7 +46,7 @@ class MnistDatasetTest {
 
     @Test
     void aLimitKeepsTheFirstImagesExactlyAsTheWholeSplitHasThem() {
-        MnistDataset first = MnistDataset.load(MNIST, "mnist", true, 100);
+        LabeledImages first = MnistDataset.load(MNIST, "mnist", true, 100);
         assertEquals(100, first.size());
         for (int i = 0; i < 100; i++) {
             assertArrayEquals(train.pixels(i), first.pixels(i), "image " + i);
@@ -196,7 +196,7 @@ class MnistDatasetTest {
         Files.delete(labels);
         IdxFiles.write(dir.resolve("train-images-idx3-ubyte"), IdxFiles.images(3, 28, 28, 0));
         IdxFiles.write(dir.resolve("train-labels-idx1-ubyte"), IdxFiles.labels(4, 0, 9));
-        MnistDataset small = MnistDataset.load(dir, true, noSums);
+        LabeledImages small = MnistDataset.load(dir, true, noSums);
         assertEquals(3, small.size());
         assertEquals(9, small.label(2));
 
@@ -237,7 +237,7 @@ class MnistDatasetTest {
                 () -> MnistDataset.load(dir, false), cut, "is truncated or corrupt");
     }
 
-    private static int[] histogram(MnistDataset d) {
+    private static int[] histogram(LabeledImages d) {
         int[] counts = new int[10];
         for (int i = 0; i < d.size(); i++) {
             counts[d.label(i)]++;
@@ -245,7 +245,7 @@ class MnistDatasetTest {
         return counts;
     }
 
-    private static String sha256(MnistDataset d) throws Exception {
+    private static String sha256(LabeledImages d) throws Exception {
         MessageDigest sha = MessageDigest.getInstance("SHA-256");
         for (int i = 0; i < d.size(); i++) {
             sha.update(d.pixels(i));

@@ -86,7 +86,7 @@ class MnistDownloaderTest {
         String full = serve(files);
         Path target = dir.resolve("data/mnist");
         // With the published checksums of MNIST that the toolkit knows.
-        MnistDataset.ensureFiles(
+        MnistFiles.ensureFiles(
                 target, MnistDownloader.forDataset("mnist").withMirrors(List.of(empty, full)));
         for (String name : MnistDownloader.FILES) {
             assertArrayEquals(files.get(name), Files.readAllBytes(target.resolve(name)), name);
@@ -96,7 +96,7 @@ class MnistDownloaderTest {
 
         // Present files are not fetched again.
         requests.clear();
-        MnistDataset.ensureFiles(target, downloader(List.of(full), md5Of(files)));
+        MnistFiles.ensureFiles(target, downloader(List.of(full), md5Of(files)));
         assertEquals(List.of(), requests);
     }
 
@@ -134,7 +134,7 @@ class MnistDownloaderTest {
         DataException e =
                 assertThrows(
                         DataException.class,
-                        () -> MnistDataset.ensureFiles(target, downloader(List.of(mirror), md5)));
+                        () -> MnistFiles.ensureFiles(target, downloader(List.of(mirror), md5)));
         String m = e.getMessage();
         assertTrue(
                 m.startsWith(

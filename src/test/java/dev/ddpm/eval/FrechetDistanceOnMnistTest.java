@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.jni.JniUtils;
+import dev.ddpm.data.LabeledImages;
 import dev.ddpm.data.MnistDataset;
 import dev.ddpm.testing.Slow;
 import dev.ddpm.testing.TrainingFixtures;
@@ -21,8 +22,8 @@ class FrechetDistanceOnMnistTest {
 
     @Test
     void isZeroForASetWithItselfAndGrowsWithNoise() {
-        MnistClassifier classifier = TrainedClassifier.get();
-        MnistDataset test = MnistDataset.load(TrainingFixtures.mnistDir(), false);
+        ImageClassifier classifier = TrainedClassifier.get();
+        LabeledImages test = MnistDataset.load(TrainingFixtures.mnistDir(), false);
         try (NDManager manager = NDManager.newBaseManager()) {
             NDArray images = test.images(manager, 0, IMAGES);
             FeatureStatistics clean = statistics(classifier, images);
@@ -44,7 +45,7 @@ class FrechetDistanceOnMnistTest {
         }
     }
 
-    private static FeatureStatistics statistics(MnistClassifier classifier, NDArray images) {
+    private static FeatureStatistics statistics(ImageClassifier classifier, NDArray images) {
         FeatureStatistics stats = new FeatureStatistics(LeNet.FEATURES);
         for (int start = 0; start < IMAGES; start += 500) {
             stats.add(classifier.features(images.get(start + ":" + (start + 500))));

@@ -1,6 +1,7 @@
 package dev.ddpm.eval;
 
 import ai.djl.ndarray.NDManager;
+import dev.ddpm.data.MnistDataset;
 import dev.ddpm.testing.TrainingFixtures;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -16,18 +17,22 @@ public final class TrainedClassifier {
             Path.of("target", "test-classifier", "mnist-lenet.safetensors");
     static final long SEED = 0;
 
-    private static MnistClassifier instance;
+    private static ImageClassifier instance;
 
     private TrainedClassifier() {}
 
     /** Trained on the repository's MNIST, or loaded from its cache, once per test JVM. */
-    public static synchronized MnistClassifier get() {
-        Path mnist = TrainingFixtures.mnistDir();
+    public static synchronized ImageClassifier get() {
         if (instance == null) {
             try {
                 // Lives for the whole test JVM, like the engine.
                 instance =
-                        MnistClassifier.loadOrTrain(CACHE, mnist, NDManager.newBaseManager(), SEED);
+                        ImageClassifier.loadOrTrain(
+                                CACHE,
+                                TrainingFixtures.mnist(),
+                                MnistDataset.load(TrainingFixtures.mnistDir(), false),
+                                NDManager.newBaseManager(),
+                                SEED);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

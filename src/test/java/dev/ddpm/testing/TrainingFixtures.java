@@ -2,6 +2,7 @@ package dev.ddpm.testing;
 
 import dev.ddpm.config.ConfigLoader;
 import dev.ddpm.config.DdpmConfig;
+import dev.ddpm.data.LabeledImages;
 import dev.ddpm.data.MnistDataset;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -14,7 +15,7 @@ import java.util.Map;
 public final class TrainingFixtures {
 
     /** By {@code train.train_limit}: a tiny configuration needs 64 images, not all 60,000. */
-    private static final Map<Integer, MnistDataset> MNIST = new HashMap<>();
+    private static final Map<Integer, LabeledImages> MNIST = new HashMap<>();
 
     private TrainingFixtures() {}
 
@@ -27,10 +28,17 @@ public final class TrainingFixtures {
      * The MNIST training images {@code config} trains on (the first {@code train.train_limit}, or
      * all), as {@code ddpm train} loads them; loaded once per test JVM and limit.
      */
-    public static synchronized MnistDataset mnist(DdpmConfig config) {
-        return MNIST.computeIfAbsent(
-                config.train().trainLimit(),
-                limit -> MnistDataset.load(mnistDir(), "mnist", true, limit));
+    public static synchronized LabeledImages mnist(DdpmConfig config) {
+        return mnist(config.train().trainLimit());
+    }
+
+    /** The whole MNIST training split, loaded once per test JVM. */
+    public static LabeledImages mnist() {
+        return mnist(0);
+    }
+
+    private static synchronized LabeledImages mnist(int limit) {
+        return MNIST.computeIfAbsent(limit, l -> MnistDataset.load(mnistDir(), "mnist", true, l));
     }
 
     /** Data root holding {@code mnist/}, for configs run by the CLI. */

@@ -1,4 +1,4 @@
-package dev.ddpm.data;
+package dev.ddpm.app;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -13,14 +13,14 @@ import org.junit.jupiter.api.Test;
  * A model configuration that cannot fit the dataset is refused before any work, naming the key to
  * set.
  */
-class MnistDatasetFitTest {
+class DataSetFitTest {
 
     private static final ModelConfig REFERENCE = ModelConfig.reference();
 
     @Test
     void theReferenceModelFitsBothDatasets() {
-        assertDoesNotThrow(() -> MnistDataset.requireFits(REFERENCE, "mnist"));
-        assertDoesNotThrow(() -> MnistDataset.requireFits(REFERENCE, "fashion-mnist"));
+        assertDoesNotThrow(() -> DataSetFit.requireMnistFits(REFERENCE, "mnist"));
+        assertDoesNotThrow(() -> DataSetFit.requireMnistFits(REFERENCE, "fashion-mnist"));
     }
 
     @Test
@@ -64,7 +64,7 @@ class MnistDatasetFitTest {
     }
 
     private static String failure(ModelConfig model, String dataset) {
-        return assertThrows(UserException.class, () -> MnistDataset.requireFits(model, dataset))
+        return assertThrows(UserException.class, () -> DataSetFit.requireMnistFits(model, dataset))
                 .getMessage();
     }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
+import dev.ddpm.data.LabeledImages;
 import dev.ddpm.data.MnistDataset;
 import dev.ddpm.testing.Slow;
 import dev.ddpm.testing.TrainingFixtures;
@@ -19,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * that a file equals itself), and the file it is cached in.
  */
 @Slow
-class MnistClassifierTest {
+class ImageClassifierTest {
 
     @TempDir Path tmp;
 
@@ -27,22 +28,23 @@ class MnistClassifierTest {
     void aNewClassifierClassifies99PercentOfTheTestSetAndReloadsWithTheSameWeights()
             throws IOException {
         Path file = tmp.resolve("mnist-lenet.safetensors");
-        MnistDataset test = MnistDataset.load(TrainingFixtures.mnistDir(), false);
+        LabeledImages test = MnistDataset.load(TrainingFixtures.mnistDir(), false);
         try (NDManager manager = NDManager.newBaseManager();
-                MnistClassifier trained =
-                        MnistClassifier.loadOrTrain(
+                ImageClassifier trained =
+                        ImageClassifier.loadOrTrain(
                                 file,
-                                TrainingFixtures.mnistDir(),
+                                TrainingFixtures.mnist(),
+                                test,
                                 manager,
                                 TrainedClassifier.SEED)) {
             double accuracy = trained.accuracy(test);
             assertTrue(
-                    accuracy >= MnistClassifier.EXPECTED_TEST_ACCURACY,
+                    accuracy >= ImageClassifier.EXPECTED_TEST_ACCURACY,
                     "test accuracy " + accuracy);
             assertEquals(
                     accuracy, trained.testAccuracy(), "the recorded accuracy is the measured one");
 
-            try (MnistClassifier reloaded = MnistClassifier.load(file, manager)) {
+            try (ImageClassifier reloaded = ImageClassifier.load(file, test, manager)) {
                 assertEquals(trained.weights().keySet(), reloaded.weights().keySet());
                 trained.weights()
                         .forEach(
