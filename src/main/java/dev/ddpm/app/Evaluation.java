@@ -166,7 +166,8 @@ public final class Evaluation {
                     evaluator.evaluate(
                             generator, file, settings, evaluated, request.perDigit(), manager);
             result.write(json, png);
-            AtomicFiles.writeString(html, EvalSection.page(result, file, settings.maxBatch()));
+            AtomicFiles.writeString(
+                    html, EvalSection.page(result, file, generator.batchSize(settings)));
             return new Outcome(result.report(), json, png, html);
         }
     }
@@ -256,6 +257,10 @@ public final class Evaluation {
         Double eta = settings.effectiveEta();
         if (eta != null && eta != 0) {
             name.append("-eta").append(number(eta));
+        }
+        if (settings.spacing() != null
+                && settings.spacing() != settings.sampler().defaultSpacing()) {
+            name.append('-').append(settings.spacing().configName());
         }
         name.append("-seed").append(settings.seed()).append("-n").append(request.perDigit());
         if (request.noEma()) {

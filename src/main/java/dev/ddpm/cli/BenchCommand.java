@@ -83,8 +83,9 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(
             names = "--sampling",
             description =
-                    "Also time what users wait for: 10 digits with DDPM over every timestep and"
-                            + " with DDIM 50 steps, and 256 images with DDIM 50 steps.")
+                    "Also time what users wait for: 10 digits with DDPM over every timestep, and 8"
+                            + " and 256 images with DDIM 50 steps and with DPM-Solver++(2M) at its"
+                            + " default steps.")
     boolean sampling;
 
     @Spec CommandSpec spec;
@@ -141,26 +142,33 @@ public final class BenchCommand implements Callable<Integer> {
                             + " them)%n",
                     steps, warmup);
             int batch = batches.get(batches.size() - 1);
-            SamplingSettings ddpm =
-                    new SamplingSettings(SamplerKind.DDPM, null, 0, 0, 0, Integer.MAX_VALUE);
+            SamplingSettings ddpm = SamplingSettings.of(SamplerKind.DDPM, 0).withMaxBatch(batch);
             Benchmark.Sampling s = Benchmark.sampling(last, sampleSteps, ddpm, batch);
             out.printf(
                     "  sampling: %.1f ms per DDPM step for a batch of %d%n",
                     1000 * s.seconds() / s.steps(), batch);
             if (sampling) {
+                SamplingSettings ddim = SamplingSettings.ddim(50, 0);
+                SamplingSettings dpm = SamplingSettings.of(SamplerKind.DPM_SOLVER_2M, 0);
                 for (Benchmark.Sampling run :
                         List.of(
-                                Benchmark.sampling(last, 0, ddpm, 10),
-                                Benchmark.sampling(last, 0, SamplingSettings.ddim(50, 0), 10),
-                                Benchmark.sampling(last, 0, SamplingSettings.ddim(50, 0), 256))) {
+                                Benchmark.sampling(last, 0, ddpm.withMaxBatch(10), 10),
+                                Benchmark.sampling(last, 0, ddim, 8),
+                                Benchmark.sampling(last, 0, dpm, 8),
+                                Benchmark.sampling(last, 0, ddim, 256),
+                                Benchmark.sampling(last, 0, dpm, 256))) {
                     out.printf(
-                            "  sampling: %d images, %s %d steps: %.2f s (%.1f ms per step)%n",
+                            "  sampling: %d images, %s %d steps: %.2f s (%.1f ms per step, %.1f"
+                                    + " images/s)%n",
                             run.images(),
                             run.sampler(),
                             run.steps(),
                             run.seconds(),
-                            1000 * run.seconds() / run.steps());
+                            1000 * run.seconds() / run.steps(),
+                            run.images() / run.seconds());
                 }
+                out.println(
+                        "  (ddim and dpm++2m in the generator's automatic batches; ddpm in one)");
             }
         } finally {
             if (last != null) {

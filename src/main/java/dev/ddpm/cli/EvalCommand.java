@@ -7,7 +7,6 @@ import dev.ddpm.app.Workspace;
 import dev.ddpm.common.UserException;
 import dev.ddpm.config.TrainConfig;
 import dev.ddpm.eval.EvalReport;
-import dev.ddpm.eval.Evaluator;
 import dev.ddpm.generate.Generator;
 import dev.ddpm.generate.SamplingSettings;
 import java.io.IOException;
@@ -132,7 +131,9 @@ public final class EvalCommand implements Callable<Integer> {
             Generator generator = source.open(manager);
             generation.requireStepsWithin(generator);
             SamplingSettings settings =
-                    generation.settings(batch != null ? batch : Evaluator.DEFAULT_MAX_BATCH);
+                    batch != null
+                            ? generation.settings().withMaxBatch(batch)
+                            : generation.settings();
             Evaluation.Outcome outcome =
                     Evaluation.run(workspace, generator, settings, request, manager);
             printTable(outcome, generator.config().train().dataset());

@@ -3,11 +3,14 @@ package dev.ddpm.cli;
 import dev.ddpm.app.ModelSource;
 import dev.ddpm.app.Workspace;
 import dev.ddpm.common.UserException;
+import dev.ddpm.config.ConfigChoice;
+import dev.ddpm.diffusion.TimestepSpacing;
 import dev.ddpm.generate.Generator;
 import dev.ddpm.generate.SamplerKind;
 import dev.ddpm.generate.SamplingSettings;
 import java.util.Arrays;
 import java.util.Iterator;
+import java.util.Locale;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
@@ -33,19 +36,27 @@ public final class GenerationOptions {
             converter = SamplerConverter.class,
             completionCandidates = SamplerNames.class,
             description =
-                    "${COMPLETION-CANDIDATES}: ddim (default, fast) or ddpm (the reference: every"
-                            + " timestep, ancestral).")
+                    "${COMPLETION-CANDIDATES}: dpm++2m (DPM-Solver++(2M), fewest steps), ddim or"
+                            + " ddpm (the reference: every timestep, ancestral). Default: ddim.")
     SamplerKind sampler;
 
     @Option(
             names = "--steps",
             paramLabel = "N",
             description =
-                    "DDIM steps (default: "
-                            + SamplingSettings.DEFAULT_DDIM_STEPS
-                            + ", at most the schedule's"
-                            + " timesteps); DDPM always takes every timestep.")
+                    "Steps of dpm++2m (default: 15) or ddim (default: 100), at most the schedule's"
+                            + " timesteps; ddpm always takes every timestep.")
     Integer steps;
+
+    @Option(
+            names = "--spacing",
+            paramLabel = "NAME",
+            converter = SpacingConverter.class,
+            description =
+                    "Which timesteps the steps visit: linspace (the DDIM paper's, from T-1 to 0;"
+                            + " default for ddim) or trailing (every T/N down from T-1; default for"
+                            + " dpm++2m).")
+    TimestepSpacing spacing;
 
     @Option(
             names = "--eta",
@@ -82,9 +93,11 @@ public final class GenerationOptions {
             names = "--max-batch",
             paramLabel = "N",
             description =
-                    "Largest batch through the model at once, to cap memory; batch i is seeded with"
-                        + " seed + i, so keep it fixed when comparing (default: all images at once;"
-                        + " eval: 250).")
+                    "Largest batch through the model at once (default: chosen for the device, 50"
+                        + " images on a CPU). Each image's starting noise depends only on the seed"
+                        + " and its position, so ddim (eta 0) and dpm++2m draw the same images for"
+                        + " any batch; ddpm and ddim with eta > 0 draw their later noise per"
+                        + " batch.")
     Integer maxBatch;
 
     /** The cheap checks, before the engine loads. */
@@ -92,9 +105,13 @@ public final class GenerationOptions {
         if (steps != null && steps < 1) {
             throw new UserException("--steps must be at least 1, got " + steps);
         }
-        if (sampler == SamplerKind.DDPM && (steps != null || eta != null)) {
+        if (sampler == SamplerKind.DDPM && (steps != null || eta != null || spacing != null)) {
             throw new UserException(
-                    "--steps and --eta apply to --sampler ddim; ddpm takes every timestep");
+                    "--steps, --spacing and --eta apply to --sampler ddim; ddpm takes every"
+                            + " timestep");
+        }
+        if (sampler == SamplerKind.DPM_SOLVER_2M && eta != null && eta != 0) {
+            throw new UserException("--eta applies to --sampler ddim; dpm++2m is deterministic");
         }
         if (eta != null && !(eta >= 0 && eta <= 10)) {
             throw new UserException("--eta must be between 0 and 10, got " + eta);
@@ -116,43 +133,61 @@ public final class GenerationOptions {
         return ModelSource.resolve(workspace, checkpoint, !noEma);
     }
 
-    /** Refuses {@code --steps} beyond the timesteps of {@code generator}'s schedule. */
+    /**
+     * Refuses {@code --steps} beyond the timesteps the sampler can visit in {@code generator}'s
+     * schedule.
+     */
     void requireStepsWithin(Generator generator) {
-        int available = generator.schedule().reverseSteps();
+        Integer available = settings().maxSteps(generator.schedule());
         if (steps != null && steps > available) {
             throw new UserException(
                     "--steps "
                             + steps
                             + " exceeds the "
                             + available
-                            + " timesteps of this checkpoint's schedule");
+                            + " timesteps "
+                            + sampler.configName()
+                            + " can visit in this checkpoint's schedule");
         }
     }
 
-    /**
-     * The settings asked for, batches of at most {@code defaultMaxBatch} unless {@code --max-batch}
-     * says.
-     */
-    SamplingSettings settings(int defaultMaxBatch) {
+    /** The settings asked for; the generator chooses the batch unless {@code --max-batch} says. */
+    SamplingSettings settings() {
         return new SamplingSettings(
-                sampler,
-                steps,
-                eta == null ? 0 : eta,
-                guidance,
-                seed,
-                maxBatch != null ? maxBatch : defaultMaxBatch);
+                sampler, steps, eta == null ? 0 : eta, spacing, guidance, seed, maxBatch);
     }
 
     static final class SamplerConverter implements CommandLine.ITypeConverter<SamplerKind> {
         @Override
         public SamplerKind convert(String value) {
             SamplerKind kind =
-                    dev.ddpm.config.ConfigChoice.parse(SamplerKind.class, value.toLowerCase());
+                    ConfigChoice.parse(SamplerKind.class, value.toLowerCase(Locale.ROOT));
             if (kind == null) {
                 throw new CommandLine.TypeConversionException(
-                        "--sampler must be ddpm or ddim, got '" + value + "'");
+                        "--sampler must be one of "
+                                + ConfigChoice.allowed(SamplerKind.class)
+                                + ", got '"
+                                + value
+                                + "'");
             }
             return kind;
+        }
+    }
+
+    static final class SpacingConverter implements CommandLine.ITypeConverter<TimestepSpacing> {
+        @Override
+        public TimestepSpacing convert(String value) {
+            TimestepSpacing spacing =
+                    ConfigChoice.parse(TimestepSpacing.class, value.toLowerCase(Locale.ROOT));
+            if (spacing == null) {
+                throw new CommandLine.TypeConversionException(
+                        "--spacing must be one of "
+                                + ConfigChoice.allowed(TimestepSpacing.class)
+                                + ", got '"
+                                + value
+                                + "'");
+            }
+            return spacing;
         }
     }
 

@@ -129,7 +129,7 @@ public final class GifCommand implements Callable<Integer> {
             if (classes.all()) {
                 AtomicFiles.requireWritable(out.resolve(classes.name(names) + ".gif"));
             }
-            SamplingSettings settings = generation.settings(Integer.MAX_VALUE);
+            SamplingSettings settings = generation.settings();
             int steps = settings.samplerFor(generator.schedule()).plan(generator.schedule()).size();
             FrameRecorder recorder = new FrameRecorder(steps, frames);
             SamplingListener progress = SampleCommand.progressLog();

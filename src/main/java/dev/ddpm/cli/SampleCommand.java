@@ -95,8 +95,7 @@ public final class SampleCommand implements Callable<Integer> {
                     out != null ? out : samples.resolve(classes.name(generator.classes()) + ".png");
             AtomicFiles.requireWritable(png);
             Generator.Images images =
-                    generator.generate(
-                            labels, generation.settings(Integer.MAX_VALUE), progressLog());
+                    generator.generate(labels, generation.settings(), progressLog());
             logTime(images, labels.length);
             ImageGrid.writePng(
                     ImageGrid.render(

@@ -4,17 +4,22 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * DDIM sampling (Song et al.) over {@code steps} timesteps evenly spaced from {@code T-1} down to
- * the schedule's final timestep. {@code eta = 0} is deterministic given the initial noise; {@code
- * eta = 1} with every timestep is exactly DDPM's ancestral sampling. The last step returns the
- * mean.
+ * DDIM sampling (Song et al.) over {@code steps} timesteps from {@code T-1} down to the schedule's
+ * final timestep, spaced as asked ({@link TimestepSpacing#LINSPACE}, the paper's, by default).
+ * {@code eta = 0} is deterministic given the initial noise; {@code eta = 1} with every timestep is
+ * exactly DDPM's ancestral sampling. The last step returns the mean.
  */
 public final class DdimSampler implements Sampler {
 
     private final int steps;
     private final double eta;
+    private final TimestepSpacing spacing;
 
     public DdimSampler(int steps, double eta) {
+        this(steps, eta, TimestepSpacing.LINSPACE);
+    }
+
+    public DdimSampler(int steps, double eta, TimestepSpacing spacing) {
         if (steps < 1) {
             throw new IllegalArgumentException("DDIM needs at least 1 step, got " + steps);
         }
@@ -23,27 +28,12 @@ public final class DdimSampler implements Sampler {
         }
         this.steps = steps;
         this.eta = eta;
+        this.spacing = spacing;
     }
 
-    /** The timesteps visited, descending: {@code T-1} first, the schedule's final timestep last. */
+    /** The timesteps visited, descending: {@code T-1} first. */
     public int[] timesteps(NoiseSchedule schedule) {
-        int first = schedule.timesteps() - 1;
-        int last = schedule.finalTimestep();
-        if (steps > schedule.reverseSteps()) {
-            throw new IllegalArgumentException(
-                    "DDIM steps ("
-                            + steps
-                            + ") exceed the schedule's "
-                            + schedule.reverseSteps()
-                            + " timesteps");
-        }
-        int[] ts = new int[steps];
-        ts[0] = first;
-        for (int i = 1; i < steps; i++) {
-            // spacing >= 1, so rounding keeps the timesteps distinct
-            ts[i] = (int) Math.round(first - (double) i * (first - last) / (steps - 1));
-        }
-        return ts;
+        return spacing.timesteps(schedule.timesteps() - 1, schedule.finalTimestep(), steps);
     }
 
     /** Each step goes to the next visited timestep; the last to the final one's prior. */
@@ -55,7 +45,7 @@ public final class DdimSampler implements Sampler {
             double abarPrev =
                     i + 1 < ts.length
                             ? schedule.alphaCumprod(ts[i + 1])
-                            : schedule.alphaCumprodPrev(schedule.finalTimestep());
+                            : schedule.endAlphaCumprod();
             plan.add(ReverseStep.ddim(schedule, ts[i], abarPrev, eta));
         }
         return plan;

@@ -142,6 +142,27 @@ public final class NoiseSchedule {
         return alphasCumprodPrev[t];
     }
 
+    /**
+     * Where every sampler's last step goes: the cumulative product just before the final timestep,
+     * 1 (no noise) for the standard final timestep 0.
+     */
+    public double endAlphaCumprod() {
+        return alphasCumprodPrev[finalTimestep];
+    }
+
+    /**
+     * Half the log signal-to-noise ratio at {@code t}, {@code lambda = log(sqrt(abar) / sqrt(1 -
+     * abar))}: the time variable of DPM-Solver.
+     */
+    public double lambda(int t) {
+        return lambda(alphasCumprod[t]);
+    }
+
+    /** {@code lambda} of a cumulative product {@code abar}; infinite at 1 (no noise). */
+    public static double lambda(double abar) {
+        return 0.5 * (Math.log(abar) - Math.log1p(-abar));
+    }
+
     /** Variance of the posterior: {@code (1 - abar_prev) / (1 - abar) beta}. */
     public double posteriorVariance(int t) {
         return posteriorVariance[t];

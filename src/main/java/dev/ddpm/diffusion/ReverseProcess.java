@@ -2,10 +2,12 @@ package dev.ddpm.diffusion;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
 import dev.ddpm.common.NativeArrays;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,11 +16,13 @@ import java.util.List;
  * The sampling loop every sampler shares: draws the initial noise and runs a plan of {@link
  * ReverseStep}s on the device. Coefficients and timestep tensors for the whole loop are put on the
  * device once, before it; inside it nothing is copied to the host, and each step's temporaries live
- * in a sub-manager closed at the end of the step, so memory stays flat. The last step returns the
- * mean (no noise is added).
+ * in a sub-manager closed at the end of the step, so memory stays flat. Each step's x0 estimate
+ * stays on the device for the next (multistep solvers use it). The last step returns the mean (no
+ * noise is added).
  *
- * <p>Random draws come from libtorch's generator: seed it before {@link #run} for reproducible
- * images.
+ * <p>The starting noise is given ({@link #initialNoise} draws it per image); the noise a stochastic
+ * sampler adds on the way comes from libtorch's generator: seed it before {@link #run} for
+ * reproducible images.
  */
 public final class ReverseProcess {
 
@@ -47,7 +51,8 @@ public final class ReverseProcess {
      *     eps_uncond + (1 + w) (eps_cond - eps_uncond)}, so 0 is plain conditional sampling (one
      *     forward pass per step) and {@code w > 0} runs the conditional and unconditional
      *     predictions in one batched pass
-     * @param imageShape {@code [C, H, W]}
+     * @param noise the starting images {@code [B, C, H, W]} (float32, on the device), e.g. from
+     *     {@link #initialNoise}; the loop takes them over
      * @param listener called after every step, or null
      * @return the samples {@code [B, C, H, W]} (float32, on the labels' device and manager)
      */
@@ -55,7 +60,7 @@ public final class ReverseProcess {
             NoiseModel model,
             NDArray labels,
             double guidance,
-            Shape imageShape,
+            NDArray noise,
             SamplingListener listener) {
         checkGuidance(guidance);
         if (labels.getShape().dimension() != 1 || labels.getDataType() != DataType.INT64) {
@@ -65,46 +70,70 @@ public final class ReverseProcess {
                             + " "
                             + labels.getShape());
         }
+        if (noise.getShape().get(0) != labels.size()) {
+            throw new IllegalArgumentException(
+                    "noise " + noise.getShape() + " does not match " + labels.size() + " labels");
+        }
         NDManager out = labels.getManager();
         try (NDManager loop = out.newSubManager()) {
             Conditioning conditioning = Conditioning.of(loop, labels, guidance);
             List<DeviceStep> deviceSteps = upload(loop, plan, conditioning.labels().size());
-            NDArray x = initialNoise(loop, new Shape(labels.size()).addAll(imageShape));
+            NDArray x = noise;
+            x.attach(loop);
+            NDArray x0 = null; // the previous step's x0 estimate, for multistep solvers
             int total = deviceSteps.size();
             for (int i = 0; i < total; i++) {
                 try (NDManager stepManager = loop.newSubManager()) {
                     x.attach(stepManager);
+                    if (x0 != null) {
+                        x0.attach(stepManager);
+                    }
                     boolean last = i == total - 1;
                     NDArray z =
                             last || plan.get(i).sigma() == 0
                                     ? null
                                     : stepManager.randomNormal(x.getShape());
-                    NDArray next = step(model, x, deviceSteps.get(i), conditioning, clipX0, z);
-                    next.attach(loop);
-                    x = next;
+                    Estimate next =
+                            step(
+                                    model,
+                                    x,
+                                    plan.get(i).e() == 0 ? null : x0,
+                                    deviceSteps.get(i),
+                                    conditioning,
+                                    clipX0,
+                                    z);
+                    next.x().attach(loop);
+                    next.x0().attach(loop);
+                    x = next.x();
+                    x0 = next.x0();
                 }
                 if (listener != null) {
                     listener.onStep(i, total, plan.get(i).t(), x);
                 }
             }
+            x0.close();
             x.attach(out);
             return x;
         }
     }
 
     /**
-     * The starting noise, always drawn by the CPU's generator and then moved to the device: the
-     * same seed then starts from the same noise on every device, so that a deterministic sampler
-     * (DDIM, eta 0) draws the same images on a GPU as on the CPU. One transfer per batch, before
-     * the loop.
+     * Starting noise {@code [N, C, H, W]} for images whose seeds are {@code seeds}: each image is
+     * drawn on its own by the CPU's generator seeded with its seed, then all are moved to the
+     * manager's device at once. An image's noise so depends on nothing but its seed: not on the
+     * batch it is sampled in, nor on the device, so deterministic samplers (DDIM with eta 0,
+     * DPM-Solver++) draw the same images however the images are batched and on every device.
+     * Reseeds libtorch's generator.
      */
-    private static NDArray initialNoise(NDManager manager, Shape shape) {
-        if (!manager.getDevice().isGpu()) {
-            return manager.randomNormal(shape);
-        }
+    public static NDArray initialNoise(NDManager manager, Shape imageShape, long[] seeds) {
         try (NDManager host =
                 NDManager.newBaseManager(Device.cpu(), manager.getEngine().getEngineName())) {
-            NDArray noise = host.randomNormal(shape).toDevice(manager.getDevice(), true);
+            NDList images = new NDList(seeds.length);
+            for (long seed : seeds) {
+                JniUtils.setSeed(seed);
+                images.add(host.randomNormal(new Shape(1).addAll(imageShape)));
+            }
+            NDArray noise = NDArrays.concat(images).toDevice(manager.getDevice(), true);
             noise.attach(manager);
             return noise;
         }
@@ -117,13 +146,17 @@ public final class ReverseProcess {
         }
     }
 
+    /** The images after a step and the x0 estimate the step made on the way. */
+    record Estimate(NDArray x, NDArray x0) {}
+
     /**
-     * One reverse step from {@code x} ({@code z} null: the mean); the result, and everything
-     * computed on the way, belongs to {@code x}'s manager.
+     * One reverse step from {@code x} ({@code z} null: the mean; {@code previousX0} null: a step
+     * without it); the result, and everything computed on the way, belongs to {@code x}'s manager.
      */
-    static NDArray step(
+    static Estimate step(
             NoiseModel model,
             NDArray x,
+            NDArray previousX0,
             DeviceStep step,
             Conditioning conditioning,
             boolean clip,
@@ -133,11 +166,14 @@ public final class ReverseProcess {
         if (clip) {
             x0 = x0.clip(-1, 1);
         }
-        NDArray prev = x0.muli(step.c()).addi(x.mul(step.d()));
-        if (z != null) {
-            prev.addi(z.mul(step.sigma()));
+        NDArray next = x0.mul(step.c()).addi(x.mul(step.d()));
+        if (previousX0 != null) {
+            next.addi(previousX0.mul(step.e()));
         }
-        return prev;
+        if (z != null) {
+            next.addi(z.mul(step.sigma()));
+        }
+        return new Estimate(next, x0);
     }
 
     /**
@@ -185,18 +221,22 @@ public final class ReverseProcess {
      * One step's coefficients as float32 scalars on the device, and its timestep tensor {@code
      * [B]}.
      */
-    record DeviceStep(NDArray t, NDArray a, NDArray b, NDArray c, NDArray d, NDArray sigma) {}
+    record DeviceStep(
+            NDArray t, NDArray a, NDArray b, NDArray c, NDArray d, NDArray e, NDArray sigma) {}
+
+    /** Coefficients of a step on the device: a, b, c, d, e, sigma. */
+    private static final int COEFFICIENTS = 6;
 
     /** All steps' coefficients in one host-to-device transfer; timesteps filled on the device. */
     static List<DeviceStep> upload(NDManager manager, List<ReverseStep> steps, long batch) {
-        float[] table = new float[steps.size() * 5];
+        int n = COEFFICIENTS;
+        float[] table = new float[steps.size() * n];
         for (int i = 0; i < steps.size(); i++) {
             ReverseStep s = steps.get(i);
-            table[5 * i] = (float) s.a();
-            table[5 * i + 1] = (float) s.b();
-            table[5 * i + 2] = (float) s.c();
-            table[5 * i + 3] = (float) s.d();
-            table[5 * i + 4] = (float) s.sigma();
+            double[] row = {s.a(), s.b(), s.c(), s.d(), s.e(), s.sigma()};
+            for (int k = 0; k < n; k++) {
+                table[n * i + k] = (float) row[k];
+            }
         }
         NDList scalars =
                 NativeArrays.copyOf(manager, table, new Shape(table.length)).split(table.length);
@@ -206,11 +246,12 @@ public final class ReverseProcess {
             result.add(
                     new DeviceStep(
                             t,
-                            scalars.get(5 * i),
-                            scalars.get(5 * i + 1),
-                            scalars.get(5 * i + 2),
-                            scalars.get(5 * i + 3),
-                            scalars.get(5 * i + 4)));
+                            scalars.get(n * i),
+                            scalars.get(n * i + 1),
+                            scalars.get(n * i + 2),
+                            scalars.get(n * i + 3),
+                            scalars.get(n * i + 4),
+                            scalars.get(n * i + 5)));
         }
         return result;
     }

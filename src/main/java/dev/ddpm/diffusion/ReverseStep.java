@@ -6,33 +6,43 @@ package dev.ddpm.diffusion;
  *
  * <pre>
  *   x0_hat = a * x_t - b * eps            (clamped to [-1, 1] when the schedule clips x0)
- *   x_prev = c * x0_hat + d * x_t + sigma * z
+ *   x_prev = c * x0_hat + d * x_t + e * x0_hat_before + sigma * z
  * </pre>
  *
- * so a sampler is the list of its steps (its plan), and one loop ({@link ReverseProcess}) runs them
- * all.
+ * where {@code x0_hat_before} is the previous step's {@code x0_hat} (multistep solvers; {@code e =
+ * 0} for the first step and for DDPM and DDIM), so a sampler is the list of its steps (its plan),
+ * and one loop ({@link ReverseProcess}) runs them all.
  *
  * @param t the timestep the step starts from (the model is evaluated at it)
  * @param a {@code 1 / sqrt(abar_t)}
  * @param b {@code sqrt(1 / abar_t - 1)}
  * @param c coefficient of {@code x0_hat}
  * @param d coefficient of {@code x_t}
+ * @param e coefficient of the previous step's {@code x0_hat}
  * @param sigma standard deviation of the added noise
  */
-public record ReverseStep(int t, double a, double b, double c, double d, double sigma) {
+public record ReverseStep(int t, double a, double b, double c, double d, double e, double sigma) {
+
+    /**
+     * A step from {@code t} with the given combination of {@code x0_hat}, {@code x_t} and noise.
+     */
+    static ReverseStep from(
+            NoiseSchedule schedule, int t, double c, double d, double e, double sigma) {
+        double abar = schedule.alphaCumprod(t);
+        return new ReverseStep(t, 1 / Math.sqrt(abar), Math.sqrt(1 / abar - 1), c, d, e, sigma);
+    }
 
     /**
      * The DDPM ancestral step: the posterior {@code q(x_{t-1} | x_t, x0_hat)} with the schedule's
      * mean coefficients and standard deviation.
      */
     public static ReverseStep ddpm(NoiseSchedule schedule, int t) {
-        double abar = schedule.alphaCumprod(t);
-        return new ReverseStep(
+        return from(
+                schedule,
                 t,
-                1 / Math.sqrt(abar),
-                Math.sqrt(1 / abar - 1),
                 schedule.posteriorMeanCoef1(t),
                 schedule.posteriorMeanCoef2(t),
+                0,
                 Math.sqrt(schedule.posteriorVariance(t)));
     }
 
@@ -49,12 +59,43 @@ public record ReverseStep(int t, double a, double b, double c, double d, double 
         double sigma = eta * Math.sqrt((1 - abarPrev) / (1 - abar) * (1 - abar / abarPrev));
         double direction = Math.sqrt(Math.max(0, 1 - abarPrev - sigma * sigma));
         double sqrtOneMinusAbar = Math.sqrt(1 - abar);
-        return new ReverseStep(
+        return from(
+                schedule,
                 t,
-                1 / Math.sqrt(abar),
-                Math.sqrt(1 / abar - 1),
                 Math.sqrt(abarPrev) - direction * Math.sqrt(abar) / sqrtOneMinusAbar,
                 direction / sqrtOneMinusAbar,
+                0,
                 sigma);
+    }
+
+    /**
+     * The DPM-Solver++ step (Lu et al. 2022, data prediction, the multistep "midpoint" form of
+     * diffusers' {@code DPMSolverMultistepScheduler}) from {@code t} to the point with cumulative
+     * product {@code abarNext}. With {@code alpha = sqrt(abar)}, {@code sigma = sqrt(1 - abar)},
+     * {@code lambda = log(alpha / sigma)} and {@code h = lambda_next - lambda_t}:
+     *
+     * <pre>
+     *   first order:  x_next = sigma_next / sigma_t x_t + alpha_next (1 - e^-h) x0_hat
+     *   second order: the same with x0_hat + (x0_hat - x0_hat_before) / (2 r),
+     *                 r = (lambda_t - lambda_before) / h
+     * </pre>
+     *
+     * The first order is DDIM with eta 0; toward {@code abarNext = 1} it returns {@code x0_hat}.
+     *
+     * @param abarBefore the cumulative product where the previous step started, or NaN for a
+     *     first-order step
+     */
+    public static ReverseStep dpmSolverPlusPlus(
+            NoiseSchedule schedule, int t, double abarNext, double abarBefore) {
+        double abar = schedule.alphaCumprod(t);
+        double lambda = schedule.lambda(t);
+        double h = NoiseSchedule.lambda(abarNext) - lambda;
+        double x0Weight = -Math.sqrt(abarNext) * Math.expm1(-h);
+        double keep = Math.sqrt((1 - abarNext) / (1 - abar));
+        if (Double.isNaN(abarBefore)) {
+            return from(schedule, t, x0Weight, keep, 0, 0);
+        }
+        double r = (lambda - NoiseSchedule.lambda(abarBefore)) / h;
+        return from(schedule, t, x0Weight * (1 + 0.5 / r), keep, -x0Weight * 0.5 / r, 0);
     }
 }

@@ -53,11 +53,12 @@ public record EvalReport(
         String created) {
 
     /**
-     * The sampler settings; {@code steps} are the reverse steps taken, {@code eta} is null for
-     * DDPM.
+     * The sampler settings; {@code steps} are the reverse steps taken, {@code eta} is null but for
+     * DDIM, {@code spacing} null for DDPM.
      */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record Sampling(String sampler, int steps, Double eta, double guidance, long seed) {}
+    public record Sampling(
+            String sampler, int steps, Double eta, String spacing, double guidance, long seed) {}
 
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record Classifier(String file, String architecture, double testAccuracy, int features) {}

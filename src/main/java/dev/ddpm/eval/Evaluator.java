@@ -46,9 +46,6 @@ public final class Evaluator {
     /** Images of classifier input sent through it at once. */
     private static final int CLASSIFY_BATCH = 500;
 
-    /** Images sent through the model at once when the caller sets no other cap. */
-    public static final int DEFAULT_MAX_BATCH = 250;
-
     /**
      * The report and the evaluated images, {@code [N, C, H, W]} on the host, digit after digit,
      * with the digit the classifier saw in each.
@@ -156,6 +153,9 @@ public final class Evaluator {
                                 settings.sampler().configName(),
                                 images.steps(),
                                 settings.effectiveEta(),
+                                settings.effectiveSpacing() == null
+                                        ? null
+                                        : settings.effectiveSpacing().configName(),
                                 settings.guidance(),
                                 settings.seed()),
                         List.copyOf(digits),

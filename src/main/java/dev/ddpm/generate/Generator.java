@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import dev.ddpm.common.NativeArrays;
+import dev.ddpm.common.Seeds;
 import dev.ddpm.common.UserException;
 import dev.ddpm.config.DdpmConfig;
 import dev.ddpm.config.ModelConfig;
@@ -170,37 +171,61 @@ public final class Generator {
     }
 
     /**
+     * Images per batch when the settings leave it open: batches of this size run several times
+     * faster per image on the CPU than one batch of a thousand (whose activations no longer fit the
+     * caches); a GPU takes larger ones.
+     */
+    public int automaticBatch() {
+        return manager.getDevice().isGpu() ? AUTOMATIC_BATCH_GPU : AUTOMATIC_BATCH_CPU;
+    }
+
+    /**
+     * Images per batch under {@code settings}: its cap, or {@link #automaticBatch()} without one.
+     */
+    public int batchSize(SamplingSettings settings) {
+        return settings.maxBatch() != null ? settings.maxBatch() : automaticBatch();
+    }
+
+    static final int AUTOMATIC_BATCH_CPU = 50;
+    static final int AUTOMATIC_BATCH_GPU = 500;
+
+    /**
      * Images of {@code labels} (a negative label: no label), in batches of at most {@code
-     * settings.maxBatch()} images, batch {@code i} drawn with libtorch seeded by {@code
-     * settings.seed() + i}: the same settings give the same images on the same device. The listener
-     * sees every step of every batch, in order.
+     * settings.maxBatch()} images ({@link #automaticBatch()} when null). Image {@code k} starts
+     * from noise seeded by {@code Seeds.mix(seed, k)} alone, so deterministic samplers (DDIM with
+     * eta 0, DPM-Solver++) give the same images for any batching and device; a stochastic sampler's
+     * noise along the way is drawn per batch ({@code Seeds.mix(~seed, i)} for batch {@code i}), so
+     * its images are the same for the same settings, batch size and device. The listener sees every
+     * step of every batch, in order.
      */
     public Images generate(long[] labels, SamplingSettings settings, SamplingListener listener) {
         ReverseProcess process = new ReverseProcess(settings.samplerFor(schedule), schedule);
         Shape shape = new Shape(labels.length).addAll(imageShape());
         float[] pixels = new float[Math.toIntExact(shape.size())];
         int imageSize = Math.toIntExact(imageShape().size());
+        int batchSize = batchSize(settings);
         long started = System.nanoTime();
-        for (int from = 0, batch = 0; from < labels.length; from += settings.maxBatch(), batch++) {
-            long[] part =
-                    Arrays.copyOfRange(
-                            labels,
-                            from,
-                            (int) Math.min(labels.length, (long) from + settings.maxBatch()));
+        for (int from = 0, batch = 0; from < labels.length; from += batchSize, batch++) {
+            int to = (int) Math.min(labels.length, (long) from + batchSize);
+            long[] seeds = new long[to - from];
+            for (int k = from; k < to; k++) {
+                seeds[k - from] = Seeds.mix(settings.seed(), k);
+            }
             try (NDManager scope = manager.newSubManager()) {
-                JniUtils.setSeed(settings.seed() + batch);
+                NDArray noise = ReverseProcess.initialNoise(scope, imageShape(), seeds);
+                JniUtils.setSeed(Seeds.mix(~settings.seed(), batch));
                 NDArray images =
                         process.run(
                                 model,
-                                NativeArrays.copyOf(scope, part),
+                                NativeArrays.copyOf(scope, Arrays.copyOfRange(labels, from, to)),
                                 settings.guidance(),
-                                imageShape(),
+                                noise,
                                 listener);
                 float[] values = images.toFloatArray();
                 System.arraycopy(values, 0, pixels, from * imageSize, values.length);
             }
-            if (from + settings.maxBatch() < labels.length) {
-                LOG.info("generated {}/{} images", from + part.length, labels.length);
+            if (to < labels.length) {
+                LOG.info("generated {}/{} images", to, labels.length);
             }
         }
         Images result =

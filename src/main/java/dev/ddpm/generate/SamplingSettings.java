@@ -2,74 +2,120 @@ package dev.ddpm.generate;
 
 import dev.ddpm.diffusion.DdimSampler;
 import dev.ddpm.diffusion.DdpmSampler;
+import dev.ddpm.diffusion.DpmSolverSampler;
 import dev.ddpm.diffusion.NoiseSchedule;
 import dev.ddpm.diffusion.Sampler;
+import dev.ddpm.diffusion.TimestepSpacing;
 
 /**
- * How to generate: the sampler and its steps, the guidance weight, the seed and the largest batch
- * sent through the model at once.
+ * How to generate: the sampler, its steps and their spacing, the guidance weight, the seed and the
+ * largest batch sent through the model at once.
  *
- * @param sampler DDPM (every timestep) or DDIM
- * @param steps DDIM's steps, or null for the default ({@value #DEFAULT_DDIM_STEPS}, at most the
- *     schedule's); must be null for DDPM
- * @param eta DDIM's noise (0 deterministic, 1 like DDPM); ignored for DDPM
+ * @param sampler DDPM (every timestep), DDIM or DPM-Solver++(2M)
+ * @param steps the sampler's steps, or null for its default ({@link SamplerKind#defaultSteps()}, at
+ *     most the schedule's); must be null for DDPM
+ * @param eta DDIM's noise (0 deterministic, 1 like DDPM); must be 0 for DPM-Solver++, ignored for
+ *     DDPM
+ * @param spacing which timesteps the steps visit, or null for the sampler's default; must be null
+ *     for DDPM
  * @param guidance classifier-free guidance {@code w >= 0}; 0 is plain conditional sampling
- * @param seed batch {@code i} is drawn with libtorch seeded by {@code seed + i}
- * @param maxBatch images per batch; the split decides the random draws, so keep it when comparing
+ * @param seed the seed of the noise (see {@link Generator#generate})
+ * @param maxBatch images per batch, or null to let the generator choose
  */
 public record SamplingSettings(
-        SamplerKind sampler, Integer steps, double eta, double guidance, long seed, int maxBatch) {
-
-    /** DDIM steps when none are given. */
-    public static final int DEFAULT_DDIM_STEPS = 100;
+        SamplerKind sampler,
+        Integer steps,
+        double eta,
+        TimestepSpacing spacing,
+        double guidance,
+        long seed,
+        Integer maxBatch) {
 
     /**
      * Checks what does not depend on the model; the command line has said it to the user already.
      */
     public SamplingSettings {
-        if (steps != null && (steps < 1 || sampler == SamplerKind.DDPM)) {
-            throw new IllegalArgumentException(
-                    "DDIM steps must be at least 1 (none for DDPM), got " + steps);
+        if ((steps != null || spacing != null) && !sampler.takesSteps()) {
+            throw new IllegalArgumentException("DDPM takes every timestep: no steps or spacing");
+        }
+        if (steps != null && steps < 1) {
+            throw new IllegalArgumentException("steps must be at least 1, got " + steps);
+        }
+        if (eta != 0 && sampler == SamplerKind.DPM_SOLVER_2M) {
+            throw new IllegalArgumentException("DPM-Solver++ is deterministic: eta must be 0");
         }
         if (!(eta >= 0)
                 || !(guidance >= 0)
                 || Double.isInfinite(eta)
                 || Double.isInfinite(guidance)
-                || maxBatch < 1) {
+                || (maxBatch != null && maxBatch < 1)) {
             throw new IllegalArgumentException(
                     "eta and guidance must be finite and >= 0, the batch >= 1");
         }
     }
 
-    /** DDIM with {@code steps} steps, eta 0, no guidance, all images in one batch. */
+    /** {@code sampler} with its default steps and spacing, no guidance, the batch chosen. */
+    public static SamplingSettings of(SamplerKind sampler, long seed) {
+        return new SamplingSettings(sampler, null, 0, null, 0, seed, null);
+    }
+
+    /** DDIM with {@code steps} steps, eta 0, no guidance, the batch chosen. */
     public static SamplingSettings ddim(int steps, long seed) {
-        return new SamplingSettings(SamplerKind.DDIM, steps, 0, 0, seed, Integer.MAX_VALUE);
+        return of(SamplerKind.DDIM, seed).withSteps(steps);
+    }
+
+    /** The same settings with another step count. */
+    public SamplingSettings withSteps(int n) {
+        return new SamplingSettings(sampler, n, eta, spacing, guidance, seed, maxBatch);
     }
 
     /** The same settings with another guidance weight. */
     public SamplingSettings withGuidance(double w) {
-        return new SamplingSettings(sampler, steps, eta, w, seed, maxBatch);
+        return new SamplingSettings(sampler, steps, eta, spacing, w, seed, maxBatch);
     }
 
     /** The same settings with another batch cap. */
     public SamplingSettings withMaxBatch(int n) {
-        return new SamplingSettings(sampler, steps, eta, guidance, seed, n);
+        return new SamplingSettings(sampler, steps, eta, spacing, guidance, seed, n);
     }
 
-    /** The DDIM eta in effect, or null for DDPM. */
+    /** The DDIM eta in effect, or null where the sampler has none. */
     public Double effectiveEta() {
-        return sampler == SamplerKind.DDPM ? null : eta;
+        return sampler == SamplerKind.DDIM ? eta : null;
+    }
+
+    /** The spacing in effect, or null for DDPM. */
+    public TimestepSpacing effectiveSpacing() {
+        return spacing != null ? spacing : sampler.defaultSpacing();
+    }
+
+    /** The most steps the sampler can take on {@code schedule}, or null for DDPM. */
+    public Integer maxSteps(NoiseSchedule schedule) {
+        return switch (sampler) {
+            case DDPM -> null;
+            case DDIM -> schedule.reverseSteps();
+            case DPM_SOLVER_2M -> DpmSolverSampler.maxSteps(schedule);
+        };
+    }
+
+    /** The steps in effect on {@code schedule}: the given ones or the default, or null for DDPM. */
+    public Integer effectiveSteps(NoiseSchedule schedule) {
+        if (!sampler.takesSteps()) {
+            return null;
+        }
+        return steps != null ? steps : Math.min(sampler.defaultSteps(), maxSteps(schedule));
     }
 
     /**
-     * The sampler on {@code schedule}; DDIM steps beyond the schedule's are an
+     * The sampler on {@code schedule}; steps beyond {@link #maxSteps} are an
      * IllegalArgumentException.
      */
     public Sampler samplerFor(NoiseSchedule schedule) {
-        if (sampler == SamplerKind.DDPM) {
-            return new DdpmSampler();
-        }
-        return new DdimSampler(
-                steps == null ? Math.min(DEFAULT_DDIM_STEPS, schedule.reverseSteps()) : steps, eta);
+        return switch (sampler) {
+            case DDPM -> new DdpmSampler();
+            case DDIM -> new DdimSampler(effectiveSteps(schedule), eta, effectiveSpacing());
+            case DPM_SOLVER_2M ->
+                    new DpmSolverSampler(effectiveSteps(schedule), 2, effectiveSpacing());
+        };
     }
 }

@@ -98,7 +98,14 @@ class ReferenceParityTest {
             x.attach(step);
             NDArray prev =
                     ReverseProcess.step(
-                            fixture.model(), x, coefficients, conditioning, schedule.clipX0(), z);
+                                    fixture.model(),
+                                    x,
+                                    null,
+                                    coefficients,
+                                    conditioning,
+                                    schedule.clipX0(),
+                                    z)
+                            .x();
             prev.attach(out);
             return prev;
         }

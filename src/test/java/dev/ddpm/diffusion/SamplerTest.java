@@ -14,6 +14,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import dev.ddpm.common.NativeArrays;
+import dev.ddpm.common.Seeds;
 import dev.ddpm.config.DiffusionConfig;
 import dev.ddpm.config.ModelConfig;
 import dev.ddpm.model.UNet;
@@ -45,7 +46,10 @@ class SamplerTest {
         return NoiseScheduleTest.schedule(timesteps, kind, finalTimestep);
     }
 
-    /** One batch through the shared loop, libtorch seeded first (as the generator does). */
+    /**
+     * One batch through the shared loop from noise seeded per image, libtorch seeded for the noise
+     * along the way (as the generator does).
+     */
     static NDArray run(
             Sampler sampler,
             NoiseModel model,
@@ -55,8 +59,13 @@ class SamplerTest {
             long seed,
             Shape image,
             SamplingListener listener) {
+        long[] seeds = new long[Math.toIntExact(labels.size())];
+        for (int k = 0; k < seeds.length; k++) {
+            seeds[k] = Seeds.mix(seed, k);
+        }
+        NDArray noise = ReverseProcess.initialNoise(labels.getManager(), image, seeds);
         JniUtils.setSeed(seed);
-        return new ReverseProcess(sampler, schedule).run(model, labels, guidance, image, listener);
+        return new ReverseProcess(sampler, schedule).run(model, labels, guidance, noise, listener);
     }
 
     private static float[] sample(
@@ -158,6 +167,27 @@ class SamplerTest {
         for (ReverseStep step : new DdimSampler(20, 0).plan(standard)) {
             assertEquals(0.0, step.sigma());
         }
+    }
+
+    @Test
+    void trailingSpacingStepsEvenlyDownFromTheFirstTimestep() {
+        assertArrayEquals(
+                new int[] {999, 799, 599, 399, 199}, TimestepSpacing.TRAILING.timesteps(999, 0, 5));
+        assertArrayEquals(
+                new int[] {1000, 800, 600, 400, 200},
+                TimestepSpacing.TRAILING.timesteps(1000, 1, 5));
+        int[] all = TimestepSpacing.TRAILING.timesteps(999, 0, 1000);
+        for (int i = 0; i < all.length; i++) {
+            assertEquals(999 - i, all[i]);
+        }
+        assertArrayEquals(all, TimestepSpacing.LINSPACE.timesteps(999, 0, 1000));
+        assertArrayEquals(new int[] {999}, TimestepSpacing.LINSPACE.timesteps(999, 0, 1));
+        assertThrows(
+                IllegalArgumentException.class, () -> TimestepSpacing.TRAILING.timesteps(9, 0, 11));
+        NoiseSchedule standard = schedule(1000, LINEAR, 0);
+        assertArrayEquals(
+                new int[] {999, 799, 599, 399, 199},
+                new DdimSampler(5, 0, TimestepSpacing.TRAILING).timesteps(standard));
     }
 
     @Test

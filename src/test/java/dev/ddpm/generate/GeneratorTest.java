@@ -55,7 +55,8 @@ class GeneratorTest {
                 assertEquals(new Shape(1, 16, 16), generator.imageShape());
                 long[] labels = {0, 1, 2, 3, 4};
                 List<Long> batches = new ArrayList<>();
-                SamplingSettings split = new SamplingSettings(SamplerKind.DDIM, 4, 0, 0, 9, 2);
+                SamplingSettings split =
+                        new SamplingSettings(SamplerKind.DDIM, 4, 0.5, null, 0, 9, 2);
                 Generator.Images images =
                         generator.generate(
                                 labels,
@@ -68,7 +69,8 @@ class GeneratorTest {
                                 && images.millisPerStep() == 1000 * images.seconds() / 4);
                 assertEquals(List.of(2L, 2L, 2L, 2L, 2L, 2L, 2L, 2L, 1L, 1L, 1L, 1L), batches);
 
-                // Batch i is seeded with seed + i: the first batch alone gives the same two images.
+                // A stochastic sampler: batch i's noise along the way is seeded by the seed and i,
+                // so the first batch alone gives the same two images.
                 Generator.Images firstBatch = generator.generate(new long[] {0, 1}, split, null);
                 assertArrayEquals(firstBatch.pixels(), Arrays.copyOf(images.pixels(), 2 * 256));
                 Generator.Images again = generator.generate(labels, split, null);
@@ -76,11 +78,41 @@ class GeneratorTest {
                 Generator.Images otherSeed =
                         generator.generate(
                                 labels,
-                                new SamplingSettings(SamplerKind.DDIM, 4, 0, 0, 10, 2),
+                                new SamplingSettings(SamplerKind.DDIM, 4, 0.5, null, 0, 10, 2),
                                 null);
                 assertFalse(Arrays.equals(images.pixels(), otherSeed.pixels()));
             }
             assertEquals(liveBefore, m.getManagedArrays().size(), "nothing left on the device");
+        }
+    }
+
+    @Test
+    void deterministicSamplersDrawTheSameImagesForAnyBatching() {
+        try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
+            Generator generator =
+                    Generator.of(
+                            config(), UNet.create(TINY, m), Generator.Weights.TRAINED, null, m);
+            long[] labels = new long[Generator.AUTOMATIC_BATCH_CPU + 3];
+            for (int i = 0; i < labels.length; i++) {
+                labels[i] = i % 10;
+            }
+            for (SamplerKind kind : List.of(SamplerKind.DDIM, SamplerKind.DPM_SOLVER_2M)) {
+                SamplingSettings automatic = SamplingSettings.of(kind, 4).withSteps(5);
+                float[] chosen = generator.generate(labels, automatic, null).pixels();
+                float[] inOne =
+                        generator
+                                .generate(labels, automatic.withMaxBatch(labels.length), null)
+                                .pixels();
+                float[] inThrees =
+                        generator.generate(labels, automatic.withMaxBatch(3), null).pixels();
+                // the same images up to float rounding (kernels differ between batch sizes)
+                assertArrayEquals(inOne, chosen, 1e-5f, kind.configName() + ": automatic batches");
+                assertArrayEquals(inOne, inThrees, 1e-5f, kind.configName() + ": batches of 3");
+                // the images of a prefix of the labels are a prefix of the images
+                float[] firstFour =
+                        generator.generate(Arrays.copyOf(labels, 4), automatic, null).pixels();
+                assertArrayEquals(firstFour, Arrays.copyOf(inOne, firstFour.length), 1e-5f);
+            }
         }
     }
 }

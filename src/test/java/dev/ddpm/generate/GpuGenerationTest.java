@@ -29,8 +29,7 @@ class GpuGenerationTest {
         Device gpu = Gpus.first();
         DdpmConfig config = DdpmConfig.reference().withModel(parity.model());
         long[] labels = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
-        SamplingSettings settings =
-                new SamplingSettings(SamplerKind.DDIM, 20, 0, 2, 7, Integer.MAX_VALUE);
+        SamplingSettings settings = SamplingSettings.ddim(20, 7).withGuidance(2);
         float[][] images = new float[2][];
         try (NDManager host = NDManager.newBaseManager(Device.cpu())) {
             Map<String, NDArray> weights = ReferenceWeights.modelTensors(parity.read(host));

@@ -24,8 +24,7 @@ class ShippedModelSamplingTest {
                         .orElseThrow();
         try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
             Generator generator = Generator.open(checkpoint, true, manager);
-            SamplingSettings settings =
-                    new SamplingSettings(SamplerKind.DDIM, 100, 0, 0, 1, Integer.MAX_VALUE);
+            SamplingSettings settings = SamplingSettings.ddim(100, 1);
             float[] pixels = generator.generate(new long[] {7, 7, 7, 7}, settings, null).pixels();
             int bright = 0;
             for (float p : pixels) {
