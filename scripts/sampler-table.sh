@@ -9,13 +9,14 @@
 #
 # Runs are sequential; reports go to OUT_DIR (default: <checkpoint>/eval). Seconds depend on what
 # else the machine runs.
-# Set SAMPLERS="ddim:50 dpm++2m:15" to run fewer.
+# Set SAMPLERS="ddim:50 dpm++2m:15" to run fewer, DDPM=COMMAND to run another launcher.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 checkpoint="${1:?usage: $0 CHECKPOINT GUIDANCE [OUT_DIR]}"
 guidance="${2:?usage: $0 CHECKPOINT GUIDANCE [OUT_DIR]}"
 out="${3:-}"
 samplers="${SAMPLERS:-ddim:10 ddim:20 ddim:50 ddim:100 dpm++2m:5 dpm++2m:8 dpm++2m:10 dpm++2m:15 dpm++2m:20 dpm++2m:25}"
+ddpm="${DDPM:-$here/ddpm}"
 command -v jq > /dev/null || { echo "$0: needs jq" >&2; exit 2; }
 
 echo "| sampler | steps | accuracy | worst digit | Frechet / floor | sampling s |"
@@ -26,6 +27,6 @@ for run in $samplers; do
   args=(eval --checkpoint "$checkpoint" --sampler "$sampler" --steps "$steps" --guidance "$guidance" --seed 0)
   [ -n "$out" ] && args+=(--out "$out")
   # eval prints "report FILE.json" among its lines
-  report="$("$here/ddpm" "${args[@]}" | sed -n 's/^report //p')"
+  report="$("$ddpm" "${args[@]}" | sed -n 's/^report //p')"
   jq -r '"| \(.sampling.sampler) | \(.sampling.steps) | \(.accuracy * 1000 | round / 10)% | \(.accuracy_per_digit | to_entries | min_by(.value) | "\(.key): \(.value * 1000 | round / 10)%") | \(.frechet_distance | . * 100 | round / 100) / \(.frechet_distance_floor | . * 100 | round / 100) = \(.frechet_distance / .frechet_distance_floor | . * 100 | round / 100)x | \(.seconds.sampling | round) |"' "$report"
 done

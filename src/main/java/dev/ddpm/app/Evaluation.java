@@ -259,7 +259,7 @@ public final class Evaluation {
             name.append("-eta").append(number(eta));
         }
         if (settings.spacing() != null
-                && settings.spacing() != settings.sampler().defaultSpacing()) {
+                && settings.spacing() != SamplingSettings.defaultSpacing(settings.sampler())) {
             name.append('-').append(settings.spacing().configName());
         }
         name.append("-seed").append(settings.seed()).append("-n").append(request.perDigit());

@@ -4,13 +4,15 @@ import dev.ddpm.app.ModelSource;
 import dev.ddpm.app.Workspace;
 import dev.ddpm.common.UserException;
 import dev.ddpm.config.ConfigChoice;
+import dev.ddpm.config.SamplerKind;
 import dev.ddpm.diffusion.TimestepSpacing;
 import dev.ddpm.generate.Generator;
-import dev.ddpm.generate.SamplerKind;
 import dev.ddpm.generate.SamplingSettings;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
@@ -19,6 +21,8 @@ import picocli.CommandLine.Option;
  * how to sample.
  */
 public final class GenerationOptions {
+
+    private static final Logger LOG = LoggerFactory.getLogger(GenerationOptions.class);
 
     @Option(
             names = "--checkpoint",
@@ -32,13 +36,16 @@ public final class GenerationOptions {
     @Option(
             names = "--sampler",
             paramLabel = "NAME",
-            defaultValue = "ddim",
             converter = SamplerConverter.class,
             completionCandidates = SamplerNames.class,
             description =
                     "${COMPLETION-CANDIDATES}: dpm++2m (DPM-Solver++(2M), fewest steps), ddim or"
-                            + " ddpm (the reference: every timestep, ancestral). Default: ddim.")
+                            + " ddpm (the reference: every timestep, ancestral). Default: dpm++2m"
+                            + " (gif: ddim, whose 100 steps make a smoother animation).")
     SamplerKind sampler;
+
+    /** The sampler when {@code --sampler} is not given; a command may change it before parsing. */
+    SamplerKind defaultSampler = SamplerKind.DPM_SOLVER_2M;
 
     @Option(
             names = "--steps",
@@ -67,13 +74,12 @@ public final class GenerationOptions {
     @Option(
             names = "--guidance",
             paramLabel = "W",
-            defaultValue = "0",
             description =
                     "Classifier-free guidance w >= 0: eps_uncond + (1 + w) (eps_cond - eps_uncond);"
-                            + " 0 (default) is plain conditional sampling; 0.5-0.75 gives more"
-                            + " recognizable digits (see README), larger values bolder, less varied"
-                            + " ones.")
-    double guidance;
+                            + " 0 is plain conditional sampling, larger gives crisper, more typical"
+                            + " digits. Default: the checkpoint's recommendation, the guidance its"
+                            + " recipe previews with (train.sample_guidance).")
+    Double guidance;
 
     @Option(
             names = "--seed",
@@ -110,13 +116,13 @@ public final class GenerationOptions {
                     "--steps, --spacing and --eta apply to --sampler ddim; ddpm takes every"
                             + " timestep");
         }
-        if (sampler == SamplerKind.DPM_SOLVER_2M && eta != null && eta != 0) {
+        if (sampler() == SamplerKind.DPM_SOLVER_2M && eta != null && eta != 0) {
             throw new UserException("--eta applies to --sampler ddim; dpm++2m is deterministic");
         }
         if (eta != null && !(eta >= 0 && eta <= 10)) {
             throw new UserException("--eta must be between 0 and 10, got " + eta);
         }
-        if (!(guidance >= 0) || Double.isInfinite(guidance)) {
+        if (guidance != null && (!(guidance >= 0) || Double.isInfinite(guidance))) {
             throw new UserException("--guidance must be a number >= 0, got " + guidance);
         }
         if (maxBatch != null && maxBatch < 1) {
@@ -138,7 +144,7 @@ public final class GenerationOptions {
      * schedule.
      */
     void requireStepsWithin(Generator generator) {
-        Integer available = settings().maxSteps(generator.schedule());
+        Integer available = SamplingSettings.of(sampler(), seed).maxSteps(generator.schedule());
         if (steps != null && steps > available) {
             throw new UserException(
                     "--steps "
@@ -146,15 +152,27 @@ public final class GenerationOptions {
                             + " exceeds the "
                             + available
                             + " timesteps "
-                            + sampler.configName()
+                            + sampler().configName()
                             + " can visit in this checkpoint's schedule");
         }
     }
 
-    /** The settings asked for; the generator chooses the batch unless {@code --max-batch} says. */
-    SamplingSettings settings() {
+    /** The sampler asked for, or the command's default. */
+    SamplerKind sampler() {
+        return sampler != null ? sampler : defaultSampler;
+    }
+
+    /**
+     * The settings asked for, {@code generator}'s recommended guidance unless {@code --guidance}
+     * says; the generator chooses the batch unless {@code --max-batch} says.
+     */
+    SamplingSettings settings(Generator generator) {
+        double w = guidance != null ? guidance : generator.recommendedGuidance();
+        if (guidance == null) {
+            LOG.info("guidance {}: the checkpoint's recommendation", w);
+        }
         return new SamplingSettings(
-                sampler, steps, eta == null ? 0 : eta, spacing, guidance, seed, maxBatch);
+                sampler(), steps, eta == null ? 0 : eta, spacing, w, seed, maxBatch);
     }
 
     static final class SamplerConverter implements CommandLine.ITypeConverter<SamplerKind> {

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.ddpm.app.ModelSource;
 import dev.ddpm.common.UserException;
+import dev.ddpm.config.SamplerKind;
 import dev.ddpm.diffusion.FrameRecorder;
 import dev.ddpm.diffusion.SamplingListener;
 import dev.ddpm.generate.Generator;
@@ -96,6 +97,7 @@ public final class GifCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        generation.defaultSampler = SamplerKind.DDIM;
         common.applyLogging();
         SampleCommand.requireBetween("--frames", frames, 1, 1000);
         if (fps < 1 || fps > 50) {
@@ -129,7 +131,7 @@ public final class GifCommand implements Callable<Integer> {
             if (classes.all()) {
                 AtomicFiles.requireWritable(out.resolve(classes.name(names) + ".gif"));
             }
-            SamplingSettings settings = generation.settings();
+            SamplingSettings settings = generation.settings(generator);
             int steps = settings.samplerFor(generator.schedule()).plan(generator.schedule()).size();
             FrameRecorder recorder = new FrameRecorder(steps, frames);
             SamplingListener progress = SampleCommand.progressLog();

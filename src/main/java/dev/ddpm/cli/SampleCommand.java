@@ -26,7 +26,7 @@ import picocli.CommandLine.Spec;
         sortOptions = false,
         description = {
             "Generates digits with a trained model and writes them as a PNG grid; prints its path.",
-            "All images are sampled in one batch on the device (see --max-batch)."
+            "Images are sampled in batches chosen for the device (see --max-batch)."
         },
         footer = {
             "",
@@ -34,7 +34,7 @@ import picocli.CommandLine.Spec;
                     + " samples/class-NAME.png or samples/all-classes.png unless --out.",
             "",
             "Examples:",
-            "  ddpm sample --digit 7                         # 8 sevens, DDIM 100 steps",
+            "  ddpm sample --digit 7                         # 8 sevens, DPM-Solver++ 15 steps",
             "  ddpm sample --all-digits --n 10 --guidance 2  # a row per digit, guided",
             "  ddpm sample --digit 3 --sampler ddpm          # the reference's sampler",
             "  ddpm sample --digit 1 --checkpoint checkpoints/clipped --no-ema --out one.png",
@@ -95,7 +95,7 @@ public final class SampleCommand implements Callable<Integer> {
                     out != null ? out : samples.resolve(classes.name(generator.classes()) + ".png");
             AtomicFiles.requireWritable(png);
             Generator.Images images =
-                    generator.generate(labels, generation.settings(), progressLog());
+                    generator.generate(labels, generation.settings(generator), progressLog());
             logTime(images, labels.length);
             ImageGrid.writePng(
                     ImageGrid.render(

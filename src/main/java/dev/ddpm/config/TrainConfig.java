@@ -34,7 +34,8 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
  * @param keepCheckpoints how many step checkpoints to keep
  * @param sampleEverySteps how often a grid of all digits is sampled with the EMA weights (0 =
  *     never)
- * @param sampleSteps DDIM steps used for those grids
+ * @param sampleSampler the sampler of those grids
+ * @param sampleSteps the sampler's steps for those grids (ignored by DDPM)
  * @param sampleGuidance classifier-free guidance of those grids (0 = plain conditional sampling)
  * @param evalEverySteps how often the EMA weights are evaluated during training (accuracy and
  *     Fréchet distance, as {@code ddpm eval}); always at the end of a run; 0 = only at the end
@@ -67,6 +68,7 @@ public record TrainConfig(
         int checkpointEverySteps,
         int keepCheckpoints,
         int sampleEverySteps,
+        SamplerKind sampleSampler,
         int sampleSteps,
         double sampleGuidance,
         int evalEverySteps,
@@ -128,7 +130,8 @@ public record TrainConfig(
                 2000,
                 3,
                 5000,
-                50,
+                SamplerKind.DPM_SOLVER_2M,
+                15,
                 0.0,
                 5000,
                 20,
@@ -173,6 +176,7 @@ public record TrainConfig(
         v.range("train.checkpoint_every_steps", checkpointEverySteps, 1, 100_000_000);
         v.range("train.keep_checkpoints", keepCheckpoints, 1, 1000);
         v.range("train.sample_every_steps", sampleEverySteps, 0, 100_000_000);
+        v.present("train.sample_sampler", sampleSampler, SamplerKind.class);
         v.range("train.sample_steps", sampleSteps, 1, 100_000);
         guidance(v, "train.sample_guidance", sampleGuidance);
         v.range("train.eval_every_steps", evalEverySteps, 0, 100_000_000);

@@ -141,6 +141,11 @@ public final class Generator {
         return config;
     }
 
+    /** The guidance to sample with when none is asked for: the one its recipe previews with. */
+    public double recommendedGuidance() {
+        return config.train().sampleGuidance();
+    }
+
     public NoiseSchedule schedule() {
         return schedule;
     }

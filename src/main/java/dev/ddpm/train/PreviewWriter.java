@@ -2,6 +2,7 @@ package dev.ddpm.train;
 
 import ai.djl.ndarray.NDManager;
 import dev.ddpm.config.DdpmConfig;
+import dev.ddpm.config.TrainConfig;
 import dev.ddpm.generate.Generator;
 import dev.ddpm.generate.SamplingSettings;
 import dev.ddpm.io.ImageGrid;
@@ -16,8 +17,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Every {@code train.sample_every_steps} steps and at the end of the run, a grid of every digit
  * ({@value #ROWS} rows) from the weights samples are drawn with (the EMA when there is one), with
- * DDIM over {@code train.sample_steps} steps, guidance {@code train.sample_guidance} and a fixed
- * seed, so that grids of different steps compare: {@code samples/step-00001000.png}.
+ * {@code train.sample_sampler} over {@code train.sample_steps} steps, guidance {@code
+ * train.sample_guidance} and a fixed seed, so that grids of different steps compare: {@code
+ * samples/step-00001000.png}.
  */
 final class PreviewWriter implements TrainingLoopListener {
 
@@ -78,9 +80,12 @@ final class PreviewWriter implements TrainingLoopListener {
                             trainer.hasEma() ? Generator.Weights.EMA : Generator.Weights.TRAINED,
                             trainer.stepsDone(),
                             scope);
-            SamplingSettings settings =
-                    SamplingSettings.ddim(config.train().sampleSteps(), SEED)
-                            .withGuidance(config.train().sampleGuidance());
+            TrainConfig train = config.train();
+            SamplingSettings settings = SamplingSettings.of(train.sampleSampler(), SEED);
+            if (train.sampleSampler().takesSteps()) {
+                settings = settings.withSteps(train.sampleSteps());
+            }
+            settings = settings.withGuidance(train.sampleGuidance());
             Generator.Images images = generator.generate(labels, settings, null);
             Path png = run.samples().resolve(String.format("step-%08d.png", trainer.stepsDone()));
             ImageGrid.writePng(

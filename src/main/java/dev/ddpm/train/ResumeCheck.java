@@ -23,6 +23,7 @@ public final class ResumeCheck {
                     "train.checkpoint_every_steps",
                     "train.keep_checkpoints",
                     "train.sample_every_steps",
+                    "train.sample_sampler",
                     "train.sample_steps",
                     "train.sample_guidance",
                     "train.eval_every_steps");

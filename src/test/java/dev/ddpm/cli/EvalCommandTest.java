@@ -155,7 +155,9 @@ class EvalCommandTest {
     void badRequestsAreOneLineUsageErrors() throws Exception {
         assertUsageError(ddpm("eval", "--n", "0"), "--n must be at least 1");
         assertUsageError(ddpm("eval", "--digit", "12"), "--digit must be a digit 0-9");
-        assertUsageError(ddpm("eval", "--sampler", "euler"), "--sampler must be ddpm or ddim");
+        assertUsageError(
+                ddpm("eval", "--sampler", "euler"),
+                "--sampler must be one of [ddim, ddpm, dpm++2m]");
         assertUsageError(
                 ddpm("eval", "--sampler", "ddpm", "--steps", "10"), "apply to --sampler ddim");
         assertUsageError(ddpm("eval", "--guidance", "-1"), "--guidance must be a number >= 0");

@@ -98,6 +98,8 @@ class SampleCommandTest {
                         "3",
                         "--n",
                         "3",
+                        "--sampler",
+                        "ddim",
                         "--steps",
                         "5",
                         "--eta",
@@ -114,6 +116,8 @@ class SampleCommandTest {
                                 "3",
                                 "--n",
                                 "3",
+                                "--sampler",
+                                "ddim",
                                 "--steps",
                                 "5",
                                 "--eta",
@@ -135,6 +139,8 @@ class SampleCommandTest {
                 "3",
                 "--n",
                 "3",
+                "--sampler",
+                "ddim",
                 "--steps",
                 "5",
                 "--eta",
@@ -151,6 +157,8 @@ class SampleCommandTest {
                 "3",
                 "--n",
                 "3",
+                "--sampler",
+                "ddim",
                 "--steps",
                 "5",
                 "--eta",
@@ -222,6 +230,8 @@ class SampleCommandTest {
                                 "7",
                                 "--n",
                                 "1",
+                                "--sampler",
+                                "ddim",
                                 "--steps",
                                 "6",
                                 "--seed",
@@ -297,13 +307,14 @@ class SampleCommandTest {
                 "--steps must be at least 1, got 0");
         assertUsageError(
                 quiet("sample", "--digit", "1", "--steps", "21"),
-                "--steps 21 exceeds the 20 timesteps of this checkpoint's schedule");
+                "--steps 21 exceeds the 20 timesteps dpm++2m can visit in this checkpoint's"
+                        + " schedule");
         assertUsageError(
                 quiet("sample", "--digit", "1", "--guidance", "-1"),
                 "--guidance must be a number >= 0");
         assertUsageError(
                 quiet("sample", "--digit", "1", "--sampler", "plms"),
-                "--sampler must be ddpm or ddim");
+                "--sampler must be one of [ddim, ddpm, dpm++2m]");
         assertUsageError(
                 quiet("sample", "--digit", "1", "--sampler", "ddpm", "--steps", "5"),
                 "apply to --sampler ddim");

@@ -11,6 +11,7 @@ import ai.djl.ndarray.types.Shape;
 import dev.ddpm.config.DdpmConfig;
 import dev.ddpm.config.DiffusionConfig;
 import dev.ddpm.config.ModelConfig;
+import dev.ddpm.config.SamplerKind;
 import dev.ddpm.model.UNet;
 import java.util.ArrayList;
 import java.util.Arrays;
