@@ -175,37 +175,43 @@ public final class GenerationOptions {
                 sampler(), steps, eta == null ? 0 : eta, spacing, w, seed, maxBatch);
     }
 
-    static final class SamplerConverter implements CommandLine.ITypeConverter<SamplerKind> {
+    /** Parses the spelling of a {@link ConfigChoice}, refusing others with the allowed ones. */
+    abstract static class ChoiceConverter<E extends Enum<E> & ConfigChoice>
+            implements CommandLine.ITypeConverter<E> {
+
+        private final Class<E> type;
+        private final String option;
+
+        ChoiceConverter(Class<E> type, String option) {
+            this.type = type;
+            this.option = option;
+        }
+
         @Override
-        public SamplerKind convert(String value) {
-            SamplerKind kind =
-                    ConfigChoice.parse(SamplerKind.class, value.toLowerCase(Locale.ROOT));
-            if (kind == null) {
+        public E convert(String value) {
+            E choice = ConfigChoice.parse(type, value.toLowerCase(Locale.ROOT));
+            if (choice == null) {
                 throw new CommandLine.TypeConversionException(
-                        "--sampler must be one of "
-                                + ConfigChoice.allowed(SamplerKind.class)
+                        option
+                                + " must be one of "
+                                + ConfigChoice.allowed(type)
                                 + ", got '"
                                 + value
                                 + "'");
             }
-            return kind;
+            return choice;
         }
     }
 
-    static final class SpacingConverter implements CommandLine.ITypeConverter<TimestepSpacing> {
-        @Override
-        public TimestepSpacing convert(String value) {
-            TimestepSpacing spacing =
-                    ConfigChoice.parse(TimestepSpacing.class, value.toLowerCase(Locale.ROOT));
-            if (spacing == null) {
-                throw new CommandLine.TypeConversionException(
-                        "--spacing must be one of "
-                                + ConfigChoice.allowed(TimestepSpacing.class)
-                                + ", got '"
-                                + value
-                                + "'");
-            }
-            return spacing;
+    static final class SamplerConverter extends ChoiceConverter<SamplerKind> {
+        SamplerConverter() {
+            super(SamplerKind.class, "--sampler");
+        }
+    }
+
+    static final class SpacingConverter extends ChoiceConverter<TimestepSpacing> {
+        SpacingConverter() {
+            super(TimestepSpacing.class, "--spacing");
         }
     }
 

@@ -69,14 +69,6 @@ class DpmSolverTest {
         }
     }
 
-    private static double maxAbsDifference(float[] a, float[] b) {
-        double max = 0;
-        for (int i = 0; i < a.length; i++) {
-            max = Math.max(max, Math.abs(a[i] - b[i]));
-        }
-        return max;
-    }
-
     @Test
     void firstOrderIsDdimWithEtaZero() {
         for (NoiseSchedule s : List.of(schedule(LINEAR, true), schedule(COSINE, true))) {
@@ -100,7 +92,9 @@ class DpmSolverTest {
         for (double w : new double[] {0, 1.5}) {
             float[] a = sample(ddim, new ToyNoiseModel(), linear, labels, w, 4);
             float[] b = sample(firstOrder, new ToyNoiseModel(), linear, labels, w, 4);
-            assertTrue(maxAbsDifference(a, b) < 1e-5, "max difference " + maxAbsDifference(a, b));
+            assertTrue(
+                    SamplerTest.maxAbsDifference(a, b) < 1e-5,
+                    "max difference " + SamplerTest.maxAbsDifference(a, b));
         }
     }
 
@@ -163,18 +157,15 @@ class DpmSolverTest {
         double[] ddim = new double[steps.length];
         double[] dpm = new double[steps.length];
         for (int i = 0; i < steps.length; i++) {
-            ddim[i] =
-                    flowError(
-                            new DpmSolverSampler(steps[i], 1, TimestepSpacing.LINSPACE),
-                            cosine,
-                            0.5,
-                            0.8);
-            dpm[i] =
-                    flowError(
-                            new DpmSolverSampler(steps[i], 2, TimestepSpacing.LINSPACE),
-                            cosine,
-                            0.5,
-                            0.8);
+            for (int order = 1; order <= 2; order++) {
+                double error =
+                        flowError(
+                                new DpmSolverSampler(steps[i], order, TimestepSpacing.LINSPACE),
+                                cosine,
+                                0.5,
+                                0.8);
+                (order == 1 ? ddim : dpm)[i] = error;
+            }
         }
         String errors = "DDIM " + Arrays.toString(ddim) + ", 2M " + Arrays.toString(dpm);
         for (int i = 1; i < steps.length; i++) {

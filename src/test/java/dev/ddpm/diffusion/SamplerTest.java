@@ -91,7 +91,7 @@ class SamplerTest {
         }
     }
 
-    private static double maxAbsDifference(float[] a, float[] b) {
+    static double maxAbsDifference(float[] a, float[] b) {
         double max = 0;
         for (int i = 0; i < a.length; i++) {
             max = Math.max(max, Math.abs(a[i] - b[i]));
