@@ -5,6 +5,7 @@ import dev.ddpm.app.Workspace;
 import dev.ddpm.common.UserException;
 import dev.ddpm.config.ConfigChoice;
 import dev.ddpm.config.SamplerKind;
+import dev.ddpm.config.SamplingLimits;
 import dev.ddpm.diffusion.TimestepSpacing;
 import dev.ddpm.generate.Generator;
 import dev.ddpm.generate.SamplingSettings;
@@ -119,11 +120,11 @@ public final class GenerationOptions {
         if (sampler() == SamplerKind.DPM_SOLVER_2M && eta != null && eta != 0) {
             throw new UserException("--eta applies to --sampler ddim; dpm++2m is deterministic");
         }
-        if (eta != null && !(eta >= 0 && eta <= 10)) {
-            throw new UserException("--eta must be between 0 and 10, got " + eta);
+        if (eta != null && SamplingLimits.etaProblem(eta) != null) {
+            throw new UserException("--eta " + SamplingLimits.etaProblem(eta));
         }
-        if (guidance != null && (!(guidance >= 0) || Double.isInfinite(guidance))) {
-            throw new UserException("--guidance must be a number >= 0, got " + guidance);
+        if (guidance != null && SamplingLimits.guidanceProblem(guidance) != null) {
+            throw new UserException("--guidance " + SamplingLimits.guidanceProblem(guidance));
         }
         if (maxBatch != null && maxBatch < 1) {
             throw new UserException("--max-batch must be at least 1, got " + maxBatch);

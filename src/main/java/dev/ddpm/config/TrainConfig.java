@@ -186,6 +186,7 @@ public record TrainConfig(
     }
 
     private static void guidance(Validator v, String key, double w) {
-        v.check(w >= 0 && w <= 100, key, "must be in [0, 100], got " + w);
+        String problem = SamplingLimits.guidanceProblem(w);
+        v.check(problem == null, key, problem);
     }
 }

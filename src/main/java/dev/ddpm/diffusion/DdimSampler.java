@@ -1,5 +1,6 @@
 package dev.ddpm.diffusion;
 
+import dev.ddpm.config.SamplingLimits;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -23,11 +24,8 @@ public final class DdimSampler implements Sampler {
         if (steps < 1) {
             throw new IllegalArgumentException("DDIM needs at least 1 step, got " + steps);
         }
-        if (!(eta >= 0) || Double.isInfinite(eta)) {
-            throw new IllegalArgumentException("eta must be a finite number >= 0, got " + eta);
-        }
         this.steps = steps;
-        this.eta = eta;
+        this.eta = SamplingLimits.requireEta(eta);
         this.spacing = spacing;
     }
 

@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import dev.ddpm.common.NativeArrays;
+import dev.ddpm.config.SamplingLimits;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -62,7 +63,7 @@ public final class ReverseProcess {
             double guidance,
             NDArray noise,
             SamplingListener listener) {
-        checkGuidance(guidance);
+        SamplingLimits.requireGuidance(guidance);
         if (labels.getShape().dimension() != 1 || labels.getDataType() != DataType.INT64) {
             throw new IllegalArgumentException(
                     "labels must be int64 [B], got "
@@ -136,13 +137,6 @@ public final class ReverseProcess {
             NDArray noise = NDArrays.concat(images).toDevice(manager.getDevice(), true);
             noise.attach(manager);
             return noise;
-        }
-    }
-
-    static void checkGuidance(double guidance) {
-        if (!(guidance >= 0) || Double.isInfinite(guidance)) {
-            throw new IllegalArgumentException(
-                    "guidance must be a finite number >= 0, got " + guidance);
         }
     }
 

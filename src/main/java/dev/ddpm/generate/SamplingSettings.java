@@ -1,6 +1,7 @@
 package dev.ddpm.generate;
 
 import dev.ddpm.config.SamplerKind;
+import dev.ddpm.config.SamplingLimits;
 import dev.ddpm.diffusion.DdimSampler;
 import dev.ddpm.diffusion.DdpmSampler;
 import dev.ddpm.diffusion.DpmSolverSampler;
@@ -63,13 +64,10 @@ public record SamplingSettings(
         if (eta != 0 && sampler == SamplerKind.DPM_SOLVER_2M) {
             throw new IllegalArgumentException("DPM-Solver++ is deterministic: eta must be 0");
         }
-        if (!(eta >= 0)
-                || !(guidance >= 0)
-                || Double.isInfinite(eta)
-                || Double.isInfinite(guidance)
-                || (maxBatch != null && maxBatch < 1)) {
-            throw new IllegalArgumentException(
-                    "eta and guidance must be finite and >= 0, the batch >= 1");
+        SamplingLimits.requireEta(eta);
+        SamplingLimits.requireGuidance(guidance);
+        if (maxBatch != null && maxBatch < 1) {
+            throw new IllegalArgumentException("the batch must be at least 1, got " + maxBatch);
         }
     }
 

@@ -160,7 +160,8 @@ class EvalCommandTest {
                 "--sampler must be one of [ddim, ddpm, dpm++2m]");
         assertUsageError(
                 ddpm("eval", "--sampler", "ddpm", "--steps", "10"), "apply to --sampler ddim");
-        assertUsageError(ddpm("eval", "--guidance", "-1"), "--guidance must be a number >= 0");
+        assertUsageError(
+                ddpm("eval", "--guidance", "-1"), "--guidance must be in [0, 100], got -1.0");
         assertUsageError(ddpm("eval", "--checkpoint", dir.resolve("none").toString()), "not found");
     }
 

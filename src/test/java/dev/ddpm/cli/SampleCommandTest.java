@@ -311,7 +311,13 @@ class SampleCommandTest {
                         + " schedule");
         assertUsageError(
                 quiet("sample", "--digit", "1", "--guidance", "-1"),
-                "--guidance must be a number >= 0");
+                "--guidance must be in [0, 100], got -1.0");
+        assertUsageError(
+                quiet("sample", "--digit", "1", "--guidance", "100.5"),
+                "--guidance must be in [0, 100], got 100.5");
+        assertUsageError(
+                quiet("sample", "--digit", "1", "--sampler", "ddim", "--eta", "11"),
+                "--eta must be in [0, 10], got 11.0");
         assertUsageError(
                 quiet("sample", "--digit", "1", "--sampler", "plms"),
                 "--sampler must be one of [ddim, ddpm, dpm++2m]");
