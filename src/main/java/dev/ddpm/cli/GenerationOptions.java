@@ -79,7 +79,8 @@ public final class GenerationOptions {
                     "Classifier-free guidance w >= 0: eps_uncond + (1 + w) (eps_cond - eps_uncond);"
                             + " 0 is plain conditional sampling, larger gives crisper, more typical"
                             + " digits. Default: the checkpoint's recommendation, the guidance its"
-                            + " recipe previews with (train.sample_guidance).")
+                            + " recipe is judged at (train.eval_guidance: 0.5 for the shipped"
+                            + " model).")
     Double guidance;
 
     @Option(

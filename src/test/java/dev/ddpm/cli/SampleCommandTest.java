@@ -10,6 +10,7 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.ddpm.cli.DdpmCommandTest.Run;
+import dev.ddpm.config.ConfigLoader;
 import dev.ddpm.config.DdpmConfig;
 import dev.ddpm.config.DiffusionConfig;
 import dev.ddpm.config.ModelConfig;
@@ -20,6 +21,8 @@ import dev.ddpm.model.UNet;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -62,12 +65,17 @@ class SampleCommandTest {
                                         DiffusionConfig.Loss.L1,
                                         DiffusionConfig.Precision.FLOAT64));
         checkpoint = shared.resolve("checkpoints/tiny/step-00000010.safetensors");
+        writeTiny(config, checkpoint);
+    }
+
+    /** A checkpoint of {@link #TINY} with {@code config}, its EMA weights half its weights. */
+    private static void writeTiny(DdpmConfig config, Path file) throws Exception {
         try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
             Map<String, NDArray> model = UNet.create(TINY, m).weights();
             Map<String, NDArray> ema = new LinkedHashMap<>();
             model.forEach((name, w) -> ema.put(name, w.mul(0.5f)));
             new Checkpoint(config, model, ema, Map.of(), new TrainingState(10, 0, 10, 0, 10))
-                    .write(checkpoint);
+                    .write(file);
         }
     }
 
@@ -85,6 +93,47 @@ class SampleCommandTest {
 
     private static int[] grayLevels(Path image) throws Exception {
         return DecodedGif.grayLevels(ImageIO.read(image.toFile()));
+    }
+
+    @Test
+    void withoutGuidanceItSamplesAtTheGuidanceTheCheckpointRecommends() throws Exception {
+        Path recommending = dir.resolve("checkpoints/recommending/step-00000010.safetensors");
+        writeTiny(
+                ConfigLoader.load(
+                        Checkpoint.readHeader(checkpoint).config(),
+                        null,
+                        Map.of("train.eval_guidance", "2")),
+                recommending);
+        Map<String, byte[]> pngs = new LinkedHashMap<>();
+        for (String guidance : new String[] {"default", "2", "0"}) {
+            Path png = dir.resolve(guidance + ".png");
+            List<String> args =
+                    new ArrayList<>(
+                            List.of(
+                                    "sample",
+                                    "--quiet",
+                                    "--device",
+                                    "cpu",
+                                    "--checkpoint",
+                                    recommending.toString(),
+                                    "--digit",
+                                    "4",
+                                    "--n",
+                                    "2",
+                                    "--steps",
+                                    "4",
+                                    "--out",
+                                    png.toString()));
+            if (!guidance.equals("default")) {
+                args.addAll(List.of("--guidance", guidance));
+            }
+            Run run = ddpm(args.toArray(String[]::new));
+            assertEquals(0, run.exit(), run.toString());
+            pngs.put(guidance, Files.readAllBytes(png));
+        }
+        assertArrayEquals(pngs.get("2"), pngs.get("default"), "train.eval_guidance is 2");
+        assertFalse(
+                Arrays.equals(pngs.get("0"), pngs.get("default")), "guidance 2 draws otherwise");
     }
 
     @Test

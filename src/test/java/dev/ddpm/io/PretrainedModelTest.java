@@ -37,6 +37,10 @@ class PretrainedModelTest {
         DdpmConfig recipe = ConfigLoader.load(Path.of("config", "pretrained.json"), Map.of());
         assertEquals(recipe.model(), header.config().model());
         assertEquals(recipe.diffusion(), header.config().diffusion());
+        assertEquals(
+                recipe.train().evalGuidance(),
+                header.config().train().evalGuidance(),
+                "the guidance sample, gif and eval use by default");
         int batch = recipe.train().batchSize();
         long batchesPerEpoch = (60_000 + batch - 1) / batch; // MNIST's training images
         assertEquals(
