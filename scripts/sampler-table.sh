@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The sampler quality table of docs/sampling.md: `ddpm eval` (100 images per digit, seed 0) of a
 # checkpoint with DDIM at 10, 20, 50 and 100 steps and DPM-Solver++(2M) at 5, 8, 10, 15, 20 and 25
-# steps, one Markdown row per run: accuracy, worst digit, Frechet distance / floor, sampling seconds.
+# steps, one Markdown row per run: accuracy, worst digit, Frechet distance / floor, sampling seconds
+# and the machine's load average (1 minute) when the run ended, since the seconds depend on it.
 #
 #   scripts/sampler-table.sh CHECKPOINT GUIDANCE [OUT_DIR]
 #   scripts/sampler-table.sh checkpoints/pretrained 0.5
@@ -19,8 +20,8 @@ samplers="${SAMPLERS:-ddim:10 ddim:20 ddim:50 ddim:100 dpm++2m:5 dpm++2m:8 dpm++
 ddpm="${DDPM:-$here/ddpm}"
 command -v jq > /dev/null || { echo "$0: needs jq" >&2; exit 2; }
 
-echo "| sampler | steps | accuracy | worst digit | Frechet / floor | sampling s |"
-echo "|---|---:|---:|---:|---:|---:|"
+echo "| sampler | steps | accuracy | worst digit | Frechet / floor | sampling s | load |"
+echo "|---|---:|---:|---:|---:|---:|---:|"
 for run in $samplers; do
   sampler="${run%%:*}"
   steps="${run##*:}"
@@ -28,5 +29,6 @@ for run in $samplers; do
   [ -n "$out" ] && args+=(--out "$out")
   # eval prints "report FILE.json" among its lines
   report="$("$ddpm" "${args[@]}" | sed -n 's/^report //p')"
-  jq -r '"| \(.sampling.sampler) | \(.sampling.steps) | \(.accuracy * 1000 | round / 10)% | \(.accuracy_per_digit | to_entries | min_by(.value) | "\(.key): \(.value * 1000 | round / 10)%") | \(.frechet_distance | . * 100 | round / 100) / \(.frechet_distance_floor | . * 100 | round / 100) = \(.frechet_distance / .frechet_distance_floor | . * 100 | round / 100)x | \(.seconds.sampling | round) |"' "$report"
+  load="$(uptime | sed 's/.*load average: *//; s/,.*//')"
+  jq -r --arg load "$load" '"| \(.sampling.sampler) | \(.sampling.steps) | \(.accuracy * 1000 | round / 10)% | \(.accuracy_per_digit | to_entries | min_by(.value) | "\(.key): \(.value * 1000 | round / 10)%") | \(.frechet_distance | . * 100 | round / 100) / \(.frechet_distance_floor | . * 100 | round / 100) = \(.frechet_distance / .frechet_distance_floor | . * 100 | round / 100)x | \(.seconds.sampling | round) | \($load) |"' "$report"
 done
