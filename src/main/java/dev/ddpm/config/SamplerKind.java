@@ -14,6 +14,18 @@ public enum SamplerKind implements ConfigChoice {
         }
     };
 
+    /**
+     * Steps when none are given ({@code --steps}, {@code train.sample_steps}), or null for DDPM
+     * (every timestep).
+     */
+    public Integer defaultSteps() {
+        return switch (this) {
+            case DDPM -> null;
+            case DDIM -> 100;
+            case DPM_SOLVER_2M -> 15;
+        };
+    }
+
     /** Whether it takes a chosen number of steps ({@code --steps}, {@code --spacing}). */
     public boolean takesSteps() {
         return this != DDPM;

@@ -131,7 +131,7 @@ public record TrainConfig(
                 3,
                 5000,
                 SamplerKind.DPM_SOLVER_2M,
-                15,
+                SamplerKind.DPM_SOLVER_2M.defaultSteps(),
                 0.0,
                 5000,
                 20,

@@ -14,8 +14,8 @@ import dev.ddpm.diffusion.TimestepSpacing;
  * largest batch sent through the model at once.
  *
  * @param sampler DDPM (every timestep), DDIM or DPM-Solver++(2M)
- * @param steps the sampler's steps, or null for its default ({@link #defaultSteps}, at most the
- *     schedule's); must be null for DDPM
+ * @param steps the sampler's steps, or null for its default ({@link SamplerKind#defaultSteps}, at
+ *     most the schedule's); must be null for DDPM
  * @param eta DDIM's noise (0 deterministic, 1 like DDPM); must be 0 for DPM-Solver++, ignored for
  *     DDPM
  * @param spacing which timesteps the steps visit, or null for the sampler's default; must be null
@@ -32,15 +32,6 @@ public record SamplingSettings(
         double guidance,
         long seed,
         Integer maxBatch) {
-
-    /** Steps when none are given, or null for DDPM (every timestep). */
-    public static Integer defaultSteps(SamplerKind sampler) {
-        return switch (sampler) {
-            case DDPM -> null;
-            case DDIM -> 100;
-            case DPM_SOLVER_2M -> 15;
-        };
-    }
 
     /** Spacing when none is given, or null for DDPM (every timestep). */
     public static TimestepSpacing defaultSpacing(SamplerKind sampler) {
@@ -120,7 +111,7 @@ public record SamplingSettings(
         if (!sampler.takesSteps()) {
             return null;
         }
-        return steps != null ? steps : Math.min(defaultSteps(sampler), maxSteps(schedule));
+        return steps != null ? steps : Math.min(sampler.defaultSteps(), maxSteps(schedule));
     }
 
     /**
