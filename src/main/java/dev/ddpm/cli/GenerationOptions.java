@@ -52,7 +52,7 @@ public final class GenerationOptions {
             names = "--steps",
             paramLabel = "N",
             description =
-                    "Steps of dpm++2m (default: 15) or ddim (default: 100), at most the schedule's"
+                    "Steps of dpm++2m (default: 20) or ddim (default: 100), at most the schedule's"
                             + " timesteps; ddpm always takes every timestep.")
     Integer steps;
 

@@ -22,7 +22,7 @@ public enum SamplerKind implements ConfigChoice {
         return switch (this) {
             case DDPM -> null;
             case DDIM -> 100;
-            case DPM_SOLVER_2M -> 15;
+            case DPM_SOLVER_2M -> 20;
         };
     }
 
