@@ -358,15 +358,16 @@ class SampleCommandTest {
                 quiet("sample", "--digit", "1", "--steps", "21"),
                 "--steps 21 exceeds the 20 timesteps dpm++2m can visit in this checkpoint's"
                         + " schedule");
-        assertUsageError(
-                quiet("sample", "--digit", "1", "--guidance", "-1"),
-                "--guidance must be in [0, 100], got -1.0");
-        assertUsageError(
-                quiet("sample", "--digit", "1", "--guidance", "100.5"),
-                "--guidance must be in [0, 100], got 100.5");
-        assertUsageError(
-                quiet("sample", "--digit", "1", "--sampler", "ddim", "--eta", "11"),
-                "--eta must be in [0, 10], got 11.0");
+        for (String[] outside :
+                new String[][] {
+                    {"--guidance", "-1", "--guidance must be in [0, 100], got -1.0"},
+                    {"--guidance", "100.5", "--guidance must be in [0, 100], got 100.5"},
+                    {"--eta", "11", "--eta must be in [0, 10], got 11.0"}
+                }) {
+            assertUsageError(
+                    quiet("sample", "--digit", "1", "--sampler", "ddim", outside[0], outside[1]),
+                    outside[2]);
+        }
         assertUsageError(
                 quiet("sample", "--digit", "1", "--sampler", "plms"),
                 "--sampler must be one of [ddim, ddpm, dpm++2m]");

@@ -8,36 +8,25 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.ddpm.common.NativeArrays;
 import dev.ddpm.common.Seeds;
 import dev.ddpm.config.DiffusionConfig;
+import dev.ddpm.testing.CpuManager;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** DPM-Solver++: its relation to DDIM, its order of accuracy on a known answer, its plan. */
 class DpmSolverTest {
 
     private static final Shape IMAGE = new Shape(1, 8, 8);
 
-    private static NDManager manager;
-
-    @BeforeAll
-    static void open() {
-        manager = NDManager.newBaseManager(Device.cpu());
-    }
-
-    @AfterAll
-    static void close() {
-        manager.close();
-    }
+    @RegisterExtension static final CpuManager CPU = new CpuManager();
 
     /** A 1,000-step schedule in double precision; {@code clip} clamps x0 estimates. */
     private static NoiseSchedule schedule(DiffusionConfig.Schedule kind, boolean clip) {
@@ -62,7 +51,7 @@ class DpmSolverTest {
             long[] labels,
             double w,
             long seed) {
-        try (NDManager m = manager.newSubManager()) {
+        try (NDManager m = CPU.get().newSubManager()) {
             return SamplerTest.run(
                             sampler, model, s, NativeArrays.copyOf(m, labels), w, seed, IMAGE, null)
                     .toFloatArray();
@@ -108,7 +97,7 @@ class DpmSolverTest {
         GaussianNoiseModel model = new GaussianNoiseModel(s, sd);
         long[] labels = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
         int[] ts = sampler.timesteps(s);
-        try (NDManager m = manager.newSubManager()) {
+        try (NDManager m = CPU.get().newSubManager()) {
             long[] seeds = new long[labels.length];
             for (int k = 0; k < seeds.length; k++) {
                 seeds[k] = Seeds.mix(1, k);
@@ -235,7 +224,7 @@ class DpmSolverTest {
             for (float v : first) {
                 assertTrue(v >= -1 && v <= 1, "a clamped x0 estimate is the result: " + v);
             }
-            try (NDManager m = manager.newSubManager()) {
+            try (NDManager m = CPU.get().newSubManager()) {
                 List<Integer> live = new ArrayList<>();
                 SamplerTest.run(
                         sampler,
@@ -245,7 +234,7 @@ class DpmSolverTest {
                         1.5,
                         0,
                         IMAGE,
-                        (i, total, t, x) -> live.add(manager.getManagedArrays().size()));
+                        (i, total, t, x) -> live.add(CPU.get().getManagedArrays().size()));
                 assertEquals(1, live.stream().distinct().count(), "live arrays per step: " + live);
             }
         }

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -18,28 +17,18 @@ import dev.ddpm.common.Seeds;
 import dev.ddpm.config.DiffusionConfig;
 import dev.ddpm.config.ModelConfig;
 import dev.ddpm.model.UNet;
+import dev.ddpm.testing.CpuManager;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class SamplerTest {
 
     private static final Shape IMAGE = new Shape(1, 8, 8);
 
-    private static NDManager manager;
-
-    @BeforeAll
-    static void open() {
-        manager = NDManager.newBaseManager(Device.cpu());
-    }
-
-    @AfterAll
-    static void close() {
-        manager.close();
-    }
+    @RegisterExtension static final CpuManager CPU = new CpuManager();
 
     private static NoiseSchedule schedule(
             int timesteps, DiffusionConfig.Schedule kind, int finalTimestep) {
@@ -75,7 +64,7 @@ class SamplerTest {
             long[] labels,
             double guidance,
             long seed) {
-        try (NDManager m = manager.newSubManager()) {
+        try (NDManager m = CPU.get().newSubManager()) {
             NDArray x =
                     run(
                             sampler,
@@ -234,10 +223,10 @@ class SamplerTest {
     @Test
     void memoryStaysFlatOverTheLoop() {
         NoiseSchedule s = schedule(60, LINEAR, 0);
-        try (NDManager m = manager.newSubManager()) {
+        try (NDManager m = CPU.get().newSubManager()) {
             List<Integer> liveArrays = new ArrayList<>();
             SamplingListener count =
-                    (i, total, t, x) -> liveArrays.add(manager.getManagedArrays().size());
+                    (i, total, t, x) -> liveArrays.add(CPU.get().getManagedArrays().size());
             NDArray x =
                     run(
                             new DdpmSampler(),
@@ -262,11 +251,11 @@ class SamplerTest {
     void memoryStaysFlatWithTheUNet() {
         ModelConfig tiny = new ModelConfig(8, 2, 8, 10, 1, 16, List.of(0), 8);
         NoiseSchedule s = schedule(20, LINEAR, 0);
-        try (NDManager m = manager.newSubManager()) {
+        try (NDManager m = CPU.get().newSubManager()) {
             NoiseModel unet = UNet.create(tiny, m).frozenNoiseModel(m);
             List<Integer> liveArrays = new ArrayList<>();
             SamplingListener count =
-                    (i, total, t, x) -> liveArrays.add(manager.getManagedArrays().size());
+                    (i, total, t, x) -> liveArrays.add(CPU.get().getManagedArrays().size());
             run(
                     new DdimSampler(6, 1.0),
                     unet,
@@ -286,7 +275,7 @@ class SamplerTest {
     @Test
     void listenerSeesEveryStepAndTheFinalSample() {
         NoiseSchedule s = schedule(1001, LINEAR, 1);
-        try (NDManager m = manager.newSubManager()) {
+        try (NDManager m = CPU.get().newSubManager()) {
             List<Integer> timesteps = new ArrayList<>();
             float[][] lastFrame = new float[1][];
             SamplingListener listener =
