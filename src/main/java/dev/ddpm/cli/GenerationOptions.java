@@ -69,18 +69,18 @@ public final class GenerationOptions {
     @Option(
             names = "--eta",
             paramLabel = "ETA",
-            description = "DDIM noise: 0 deterministic (default), 1 like DDPM.")
+            description = "DDIM noise from 0 to 10: 0 deterministic (default), 1 like DDPM.")
     Double eta;
 
     @Option(
             names = "--guidance",
             paramLabel = "W",
             description =
-                    "Classifier-free guidance w >= 0: eps_uncond + (1 + w) (eps_cond - eps_uncond);"
-                            + " 0 is plain conditional sampling, larger gives crisper, more typical"
-                            + " digits. Default: the checkpoint's recommendation, the guidance its"
-                            + " recipe is judged at (train.eval_guidance: 0.5 for the shipped"
-                            + " model).")
+                    "Classifier-free guidance w from 0 to 100: eps_uncond + (1 + w) (eps_cond -"
+                            + " eps_uncond); 0 is plain conditional sampling, larger gives crisper,"
+                            + " more typical digits. Default: the checkpoint's recommendation, the"
+                            + " guidance its recipe is judged at (train.eval_guidance: 0.5 for the"
+                            + " shipped model).")
     Double guidance;
 
     @Option(

@@ -34,7 +34,7 @@ import picocli.CommandLine.Spec;
                     + " samples/class-NAME.png or samples/all-classes.png unless --out.",
             "",
             "Examples:",
-            "  ddpm sample --digit 7                         # 8 sevens, DPM-Solver++ 20 steps",
+            "  ddpm sample --digit 7                         # 8 sevens, DPM-Solver++",
             "  ddpm sample --all-digits --n 10 --guidance 2  # a row per digit, guided",
             "  ddpm sample --digit 3 --sampler ddpm          # the reference's sampler",
             "  ddpm sample --digit 1 --checkpoint checkpoints/clipped --no-ema --out one.png",
