@@ -83,6 +83,8 @@ class EvalCommandTest {
                         checkpoint.toString(),
                         "--n",
                         "3",
+                        "--sampler",
+                        "ddim",
                         "--steps",
                         "2",
                         "--guidance",
