@@ -148,7 +148,9 @@ public final class BenchCommand implements Callable<Integer> {
                     "  sampling: %.1f ms per DDPM step for a batch of %d%n",
                     1000 * s.seconds() / s.steps(), batch);
             if (sampling) {
-                SamplingSettings ddim = SamplingSettings.ddim(50, 0);
+                // 50 steps, or every step of a shorter schedule
+                SamplingSettings ddim =
+                        SamplingSettings.ddim(Math.min(50, config.diffusion().timesteps()), 0);
                 SamplingSettings dpm = SamplingSettings.of(SamplerKind.DPM_SOLVER_2M, 0);
                 for (Benchmark.Sampling run :
                         List.of(
