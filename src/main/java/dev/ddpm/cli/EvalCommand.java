@@ -47,7 +47,7 @@ import picocli.CommandLine.Spec;
             ".html (a page with both, the misclassified images framed in red).",
             "",
             "Examples:",
-            "  ddpm eval                           latest checkpoint, DPM-Solver++ 20 steps",
+            "  ddpm eval                           latest checkpoint, sampled as it recommends",
             "  ddpm eval --checkpoint pretrained --steps 50 --n 50  the shipped model",
             "  ddpm eval --guidance 2 --seed 1     with classifier-free guidance",
             "  ddpm eval --sampler ddpm --digit 3  reference sampler, only 3s",

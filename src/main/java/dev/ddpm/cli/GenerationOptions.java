@@ -9,8 +9,10 @@ import dev.ddpm.config.SamplingLimits;
 import dev.ddpm.diffusion.TimestepSpacing;
 import dev.ddpm.generate.Generator;
 import dev.ddpm.generate.SamplingSettings;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,19 +43,25 @@ public final class GenerationOptions {
             completionCandidates = SamplerNames.class,
             description =
                     "${COMPLETION-CANDIDATES}: dpm++2m (DPM-Solver++(2M), fewest steps), ddim or"
-                            + " ddpm (the reference: every timestep, ancestral). Default: dpm++2m"
-                            + " (gif: ddim, whose 100 steps make a smoother animation).")
+                        + " ddpm (the reference: every timestep, ancestral). Default: the"
+                        + " checkpoint's recommendation (train.eval_sampler: dpm++2m; gif: ddim,"
+                        + " whose 100 steps make a smoother animation).")
     SamplerKind sampler;
 
-    /** The sampler when {@code --sampler} is not given; a command may change it before parsing. */
-    SamplerKind defaultSampler = SamplerKind.DPM_SOLVER_2M;
+    /**
+     * The sampler when {@code --sampler} is not given, or null for the checkpoint's recommendation;
+     * a command may set it before parsing.
+     */
+    SamplerKind defaultSampler;
 
     @Option(
             names = "--steps",
             paramLabel = "N",
             description =
-                    "Steps of dpm++2m (default: 20) or ddim (default: 100), at most the schedule's"
-                            + " timesteps; ddpm always takes every timestep.")
+                    "Steps, at most the schedule's timesteps. Default: the checkpoint's"
+                            + " recommendation for its sampler (train.eval_steps: 10 for the"
+                            + " shipped model), else 20 for dpm++2m and 100 for ddim; ddpm always"
+                            + " takes every timestep.")
     Integer steps;
 
     @Option(
@@ -118,8 +126,11 @@ public final class GenerationOptions {
                     "--steps, --spacing and --eta apply to --sampler ddim; ddpm takes every"
                             + " timestep");
         }
-        if (sampler() == SamplerKind.DPM_SOLVER_2M && eta != null && eta != 0) {
-            throw new UserException("--eta applies to --sampler ddim; dpm++2m is deterministic");
+        if (eta != null && eta != 0 && requestedSampler() != SamplerKind.DDIM) {
+            throw new UserException(
+                    requestedSampler() == null
+                            ? "--eta applies to --sampler ddim: add --sampler ddim"
+                            : "--eta applies to --sampler ddim; dpm++2m is deterministic");
         }
         if (eta != null && SamplingLimits.etaProblem(eta) != null) {
             throw new UserException("--eta " + SamplingLimits.etaProblem(eta));
@@ -146,7 +157,8 @@ public final class GenerationOptions {
      * schedule.
      */
     void requireStepsWithin(Generator generator) {
-        Integer available = SamplingSettings.of(sampler(), seed).maxSteps(generator.schedule());
+        SamplerKind sampler = resolve(generator).sampler();
+        Integer available = SamplingSettings.of(sampler, seed).maxSteps(generator.schedule());
         if (steps != null && steps > available) {
             throw new UserException(
                     "--steps "
@@ -154,27 +166,54 @@ public final class GenerationOptions {
                             + " exceeds the "
                             + available
                             + " timesteps "
-                            + sampler().configName()
+                            + sampler.configName()
                             + " can visit in this checkpoint's schedule");
         }
     }
 
-    /** The sampler asked for, or the command's default. */
-    SamplerKind sampler() {
+    /**
+     * The sampler asked for, or the command's default; null for the checkpoint's recommendation.
+     */
+    private SamplerKind requestedSampler() {
         return sampler != null ? sampler : defaultSampler;
     }
 
     /**
-     * The settings asked for, {@code generator}'s recommended guidance unless {@code --guidance}
-     * says; the generator chooses the batch unless {@code --max-batch} says.
+     * The settings asked for; what is not asked for is {@code generator}'s recommendation (its
+     * steps only for its own sampler, else the sampler's default steps), which the log names; the
+     * generator chooses the batch unless {@code --max-batch} says.
      */
     SamplingSettings settings(Generator generator) {
-        double w = guidance != null ? guidance : generator.recommendedGuidance();
-        if (guidance == null) {
-            LOG.info("guidance {}: the checkpoint's recommendation", w);
+        SamplingSettings settings = resolve(generator);
+        logRecommendation(settings);
+        return settings;
+    }
+
+    private SamplingSettings resolve(Generator generator) {
+        SamplingSettings recommended = generator.recommendedSettings(seed);
+        SamplerKind kind = requestedSampler() != null ? requestedSampler() : recommended.sampler();
+        Integer n = steps;
+        if (n == null && kind == recommended.sampler()) {
+            n = recommended.steps();
         }
-        return new SamplingSettings(
-                sampler(), steps, eta == null ? 0 : eta, spacing, w, seed, maxBatch);
+        double w = guidance != null ? guidance : recommended.guidance();
+        return new SamplingSettings(kind, n, eta == null ? 0 : eta, spacing, w, seed, maxBatch);
+    }
+
+    private void logRecommendation(SamplingSettings settings) {
+        List<String> taken = new ArrayList<>();
+        if (requestedSampler() == null) {
+            taken.add(settings.sampler().configName());
+        }
+        if (steps == null && settings.steps() != null) {
+            taken.add(settings.steps() + " steps");
+        }
+        if (guidance == null) {
+            taken.add("guidance " + settings.guidance());
+        }
+        if (!taken.isEmpty()) {
+            LOG.info("{}: the checkpoint's recommendation", String.join(", ", taken));
+        }
     }
 
     /** Parses the spelling of a {@link ConfigChoice}, refusing others with the allowed ones. */

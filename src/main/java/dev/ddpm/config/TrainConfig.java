@@ -41,6 +41,10 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
  *     Fréchet distance, as {@code ddpm eval}); always at the end of a run; 0 = only at the end
  * @param evalImagesPerClass images generated per class for each of those evaluations (0 = none, not
  *     even at the end)
+ * @param evalSampler the sampler of those images (DDIM or DPM-Solver++). With {@code evalSteps} and
+ *     {@code evalGuidance} it is the checkpoint's recommendation: {@code sample} and {@code eval}
+ *     sample this way unless told otherwise, so that their images are the ones the recipe is judged
+ *     by
  * @param evalSteps sampler steps of those images
  * @param evalGuidance classifier-free guidance of those images
  */
@@ -73,6 +77,7 @@ public record TrainConfig(
         double sampleGuidance,
         int evalEverySteps,
         int evalImagesPerClass,
+        SamplerKind evalSampler,
         int evalSteps,
         double evalGuidance) {
 
@@ -135,7 +140,8 @@ public record TrainConfig(
                 0.0,
                 5000,
                 20,
-                10,
+                SamplerKind.DPM_SOLVER_2M,
+                SamplerKind.DPM_SOLVER_2M.defaultSteps(),
                 0.0);
     }
 
@@ -181,6 +187,11 @@ public record TrainConfig(
         guidance(v, "train.sample_guidance", sampleGuidance);
         v.range("train.eval_every_steps", evalEverySteps, 0, 100_000_000);
         v.range("train.eval_images_per_class", evalImagesPerClass, 0, 5_000);
+        v.present("train.eval_sampler", evalSampler, SamplerKind.class);
+        v.check(
+                evalSampler == null || evalSampler.takesSteps(),
+                "train.eval_sampler",
+                "must be ddim or dpm++2m (ddpm takes every timestep: too slow to judge a run by)");
         v.range("train.eval_steps", evalSteps, 1, 100_000);
         guidance(v, "train.eval_guidance", evalGuidance);
     }

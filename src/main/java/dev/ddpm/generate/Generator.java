@@ -142,12 +142,15 @@ public final class Generator {
     }
 
     /**
-     * The guidance to sample with when none is asked for: the one its recipe judges its quality at,
-     * {@code train.eval_guidance} (0.5 for the shipped model and 0.75 for the quick recipe, the
-     * weights measured best for them; 0, plain conditional sampling, for the default recipe).
+     * How to sample when nothing is asked for: how its recipe is judged ({@code
+     * train.eval_sampler}, {@code train.eval_steps}, {@code train.eval_guidance}; DPM-Solver++ at
+     * 10 steps and guidance 0.5 for the shipped model, at 20 steps and 0.75 for the quick recipe,
+     * the fewest steps and the guidance measured best for them), at most the steps the schedule
+     * has.
      */
-    public double recommendedGuidance() {
-        return config.train().evalGuidance();
+    public SamplingSettings recommendedSettings(long seed) {
+        SamplingSettings judging = SamplingSettings.judging(config.train(), seed);
+        return judging.withSteps(Math.min(judging.steps(), judging.maxSteps(schedule)));
     }
 
     public NoiseSchedule schedule() {

@@ -2,6 +2,7 @@ package dev.ddpm.generate;
 
 import dev.ddpm.config.SamplerKind;
 import dev.ddpm.config.SamplingLimits;
+import dev.ddpm.config.TrainConfig;
 import dev.ddpm.diffusion.DdimSampler;
 import dev.ddpm.diffusion.DdpmSampler;
 import dev.ddpm.diffusion.DpmSolverSampler;
@@ -65,6 +66,16 @@ public record SamplingSettings(
     /** {@code sampler} with its default steps and spacing, no guidance, the batch chosen. */
     public static SamplingSettings of(SamplerKind sampler, long seed) {
         return new SamplingSettings(sampler, null, 0, null, 0, seed, null);
+    }
+
+    /**
+     * How a run of {@code train} is judged ({@code train.eval_sampler}, {@code eval_steps}, {@code
+     * eval_guidance}), the batch chosen: its checkpoints' recommendation for sampling.
+     */
+    public static SamplingSettings judging(TrainConfig train, long seed) {
+        return of(train.evalSampler(), seed)
+                .withSteps(train.evalSteps())
+                .withGuidance(train.evalGuidance());
     }
 
     /** DDIM with {@code steps} steps, eta 0, no guidance, the batch chosen. */

@@ -34,10 +34,12 @@ import org.slf4j.LoggerFactory;
 /**
  * The in-training evaluation: every {@code train.eval_every_steps} steps and at the end of a run
  * that completes, {@code ddpm eval} of the weights samples are drawn with (the EMA when there is
- * one) with {@code train.eval_images_per_class} images per class, {@code train.eval_steps} sampler
- * steps, guidance {@code train.eval_guidance} and seed {@value #SEED}. The numbers go to {@code
- * metrics.jsonl} and the log, the judged images to {@code quality/step-N.png}, and the best
- * checkpoint (see {@link BestCheckpoint}) to {@code best.safetensors}.
+ * one) with {@code train.eval_images_per_class} images per class, sampled as {@code
+ * train.eval_sampler}, {@code train.eval_steps} and {@code train.eval_guidance} say (the settings
+ * {@code ddpm sample} and {@code ddpm eval} use by default for its checkpoints), seed {@value
+ * #SEED}. The numbers go to {@code metrics.jsonl} and the log, the judged images to {@code
+ * quality/step-N.png}, and the best checkpoint (see {@link BestCheckpoint}) to {@code
+ * best.safetensors}.
  *
  * <p>The classifier, the MNIST images and the real side of the Frechet distances are loaded or
  * computed at the first evaluation and kept for the others.
@@ -194,9 +196,7 @@ public final class QualityCheck implements TrainingLoopListener, AutoCloseable {
 
     /** The sampler settings of every evaluation of the run. */
     SamplingSettings settings() {
-        return SamplingSettings.ddim(train.evalSteps(), SEED)
-                .withGuidance(train.evalGuidance())
-                .withMaxBatch(BATCH);
+        return SamplingSettings.judging(train, SEED).withMaxBatch(BATCH);
     }
 
     private void open(DdpmConfig config) throws IOException {

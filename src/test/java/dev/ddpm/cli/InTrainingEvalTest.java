@@ -112,7 +112,7 @@ class InTrainingEvalTest {
         Run r = ddpm(args.toArray(String[]::new));
         assertEquals(0, r.exit(), r.toString());
         // eval names its report by the settings, the image count among them
-        String name = "best-ddim-2-g0.5-seed0-n" + q.imagesPerClass();
+        String name = "best-dpm++2m-2-g0.5-seed0-n" + q.imagesPerClass();
         JsonNode report = JSON.readTree(run.root().resolve("eval/" + name + ".json").toFile());
         assertEquals(best.step(), report.get("step").asLong());
         assertEquals(q.accuracy(), report.get("accuracy").asDouble(), "same numbers, exactly");

@@ -5,6 +5,7 @@ import static dev.ddpm.cli.DdpmCommandTest.ddpm;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
@@ -96,22 +97,33 @@ class SampleCommandTest {
     }
 
     @Test
-    void withoutGuidanceItSamplesAtTheGuidanceTheCheckpointRecommends() throws Exception {
+    void whatIsNotAskedForIsTheCheckpointsRecommendation() throws Exception {
         Path recommending = dir.resolve("checkpoints/recommending/step-00000010.safetensors");
         writeTiny(
                 ConfigLoader.load(
                         Checkpoint.readHeader(checkpoint).config(),
                         null,
-                        Map.of("train.eval_guidance", "2")),
+                        Map.of(
+                                "train.eval_sampler", "ddim",
+                                "train.eval_steps", "3",
+                                "train.eval_guidance", "2")),
                 recommending);
+        Map<String, String[]> variants = new LinkedHashMap<>();
+        variants.put("default", new String[0]);
+        variants.put(
+                "explicit", new String[] {"--sampler", "ddim", "--steps", "3", "--guidance", "2"});
+        variants.put("sampler", new String[] {"--sampler", "ddim"});
+        variants.put("no-guidance", new String[] {"--guidance", "0"});
+        variants.put("other-steps", new String[] {"--steps", "4"});
+        variants.put("other-sampler", new String[] {"--sampler", "dpm++2m", "--steps", "3"});
         Map<String, byte[]> pngs = new LinkedHashMap<>();
-        for (String guidance : new String[] {"default", "2", "0"}) {
-            Path png = dir.resolve(guidance + ".png");
+        Map<String, String> logs = new LinkedHashMap<>();
+        for (Map.Entry<String, String[]> variant : variants.entrySet()) {
+            Path png = dir.resolve(variant.getKey() + ".png");
             List<String> args =
                     new ArrayList<>(
                             List.of(
                                     "sample",
-                                    "--quiet",
                                     "--device",
                                     "cpu",
                                     "--checkpoint",
@@ -120,20 +132,29 @@ class SampleCommandTest {
                                     "4",
                                     "--n",
                                     "2",
-                                    "--steps",
-                                    "4",
                                     "--out",
                                     png.toString()));
-            if (!guidance.equals("default")) {
-                args.addAll(List.of("--guidance", guidance));
-            }
+            args.addAll(Arrays.asList(variant.getValue()));
             Run run = ddpm(args.toArray(String[]::new));
             assertEquals(0, run.exit(), run.toString());
-            pngs.put(guidance, Files.readAllBytes(png));
+            pngs.put(variant.getKey(), Files.readAllBytes(png));
+            logs.put(variant.getKey(), run.err());
         }
-        assertArrayEquals(pngs.get("2"), pngs.get("default"), "train.eval_guidance is 2");
-        assertFalse(
-                Arrays.equals(pngs.get("0"), pngs.get("default")), "guidance 2 draws otherwise");
+        assertArrayEquals(pngs.get("explicit"), pngs.get("default"), "ddim, 3 steps, guidance 2");
+        assertTrue(
+                logs.get("default").contains("ddim, 3 steps, guidance 2.0: the checkpoint's"),
+                logs.get("default"));
+        assertArrayEquals(
+                pngs.get("explicit"),
+                pngs.get("sampler"),
+                "the recommended sampler takes the recommended steps");
+        assertTrue(
+                logs.get("sampler").contains("3 steps, guidance 2.0: the checkpoint's"),
+                logs.get("sampler"));
+        assertFalse(logs.get("explicit").contains("recommendation"), logs.get("explicit"));
+        for (String other : List.of("no-guidance", "other-steps", "other-sampler")) {
+            assertFalse(Arrays.equals(pngs.get("default"), pngs.get(other)), other);
+        }
     }
 
     @Test
@@ -371,6 +392,9 @@ class SampleCommandTest {
         assertUsageError(
                 quiet("sample", "--digit", "1", "--sampler", "plms"),
                 "--sampler must be one of [ddim, ddpm, dpm++2m]");
+        assertUsageError(
+                quiet("sample", "--digit", "1", "--eta", "0.5"),
+                "--eta applies to --sampler ddim: add --sampler ddim");
         assertUsageError(
                 quiet("sample", "--digit", "1", "--sampler", "ddpm", "--steps", "5"),
                 "apply to --sampler ddim");

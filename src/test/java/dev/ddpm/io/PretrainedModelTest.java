@@ -7,6 +7,7 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import dev.ddpm.config.ConfigLoader;
 import dev.ddpm.config.DdpmConfig;
+import dev.ddpm.generate.SamplingSettings;
 import dev.ddpm.model.UNet;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,9 +39,9 @@ class PretrainedModelTest {
         assertEquals(recipe.model(), header.config().model());
         assertEquals(recipe.diffusion(), header.config().diffusion());
         assertEquals(
-                recipe.train().evalGuidance(),
-                header.config().train().evalGuidance(),
-                "the guidance sample, gif and eval use by default");
+                SamplingSettings.judging(recipe.train(), 0),
+                SamplingSettings.judging(header.config().train(), 0),
+                "sample and eval sample as the recipe is judged: DPM-Solver++, 10 steps, g 0.5");
         int batch = recipe.train().batchSize();
         long batchesPerEpoch = (60_000 + batch - 1) / batch; // MNIST's training images
         assertEquals(
