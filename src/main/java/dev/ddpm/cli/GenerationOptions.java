@@ -77,7 +77,9 @@ public final class GenerationOptions {
     @Option(
             names = "--eta",
             paramLabel = "ETA",
-            description = "DDIM noise from 0 to 10: 0 deterministic (default), 1 like DDPM.")
+            description =
+                    "DDIM noise from 0 to 10: 0 deterministic, 1 like DDPM. Default: the"
+                            + " checkpoint's recommendation for ddim (train.eval_eta), else 0.")
     Double eta;
 
     @Option(
@@ -180,8 +182,8 @@ public final class GenerationOptions {
 
     /**
      * The settings asked for; what is not asked for is {@code generator}'s recommendation (its
-     * steps only for its own sampler, else the sampler's default steps), which the log names; the
-     * generator chooses the batch unless {@code --max-batch} says.
+     * steps and eta only for its own sampler, else the sampler's defaults), which the log names;
+     * the generator chooses the batch unless {@code --max-batch} says.
      */
     SamplingSettings settings(Generator generator) {
         SamplingSettings settings = resolve(generator);
@@ -192,12 +194,11 @@ public final class GenerationOptions {
     private SamplingSettings resolve(Generator generator) {
         SamplingSettings recommended = generator.recommendedSettings(seed);
         SamplerKind kind = requestedSampler() != null ? requestedSampler() : recommended.sampler();
-        Integer n = steps;
-        if (n == null && kind == recommended.sampler()) {
-            n = recommended.steps();
-        }
+        boolean recommendedKind = kind == recommended.sampler();
+        Integer n = steps != null ? steps : recommendedKind ? recommended.steps() : null;
+        double e = eta != null ? eta : recommendedKind ? recommended.eta() : 0;
         double w = guidance != null ? guidance : recommended.guidance();
-        return new SamplingSettings(kind, n, eta == null ? 0 : eta, spacing, w, seed, maxBatch);
+        return new SamplingSettings(kind, n, e, spacing, w, seed, maxBatch);
     }
 
     private void logRecommendation(SamplingSettings settings) {
@@ -207,6 +208,9 @@ public final class GenerationOptions {
         }
         if (steps == null && settings.steps() != null) {
             taken.add(settings.steps() + " steps");
+        }
+        if (eta == null && settings.eta() != 0) {
+            taken.add("eta " + settings.eta());
         }
         if (guidance == null) {
             taken.add("guidance " + settings.guidance());

@@ -46,6 +46,7 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
  *     sample this way unless told otherwise, so that their images are the ones the recipe is judged
  *     by
  * @param evalSteps sampler steps of those images
+ * @param evalEta DDIM's noise for those images (0 deterministic, 1 like DDPM); 0 for DPM-Solver++
  * @param evalGuidance classifier-free guidance of those images
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
@@ -79,6 +80,7 @@ public record TrainConfig(
         int evalImagesPerClass,
         SamplerKind evalSampler,
         int evalSteps,
+        double evalEta,
         double evalGuidance) {
 
     /** How the learning rate changes after the warm-up. */
@@ -142,6 +144,7 @@ public record TrainConfig(
                 20,
                 SamplerKind.DPM_SOLVER_2M,
                 SamplerKind.DPM_SOLVER_2M.defaultSteps(),
+                0.0,
                 0.0);
     }
 
@@ -193,6 +196,12 @@ public record TrainConfig(
                 "train.eval_sampler",
                 "must be ddim or dpm++2m (ddpm takes every timestep: too slow to judge a run by)");
         v.range("train.eval_steps", evalSteps, 1, 100_000);
+        String etaProblem = SamplingLimits.etaProblem(evalEta);
+        v.check(etaProblem == null, "train.eval_eta", etaProblem);
+        v.check(
+                evalEta == 0 || evalSampler == SamplerKind.DDIM,
+                "train.eval_eta",
+                "applies to train.eval_sampler ddim; dpm++2m is deterministic: set it to 0");
         guidance(v, "train.eval_guidance", evalGuidance);
     }
 

@@ -70,12 +70,18 @@ public record SamplingSettings(
 
     /**
      * How a run of {@code train} is judged ({@code train.eval_sampler}, {@code eval_steps}, {@code
-     * eval_guidance}), the batch chosen: its checkpoints' recommendation for sampling.
+     * eval_eta}, {@code eval_guidance}), the batch chosen: its checkpoints' recommendation for
+     * sampling.
      */
     public static SamplingSettings judging(TrainConfig train, long seed) {
-        return of(train.evalSampler(), seed)
-                .withSteps(train.evalSteps())
-                .withGuidance(train.evalGuidance());
+        return new SamplingSettings(
+                train.evalSampler(),
+                train.evalSteps(),
+                train.evalEta(),
+                null,
+                train.evalGuidance(),
+                seed,
+                null);
     }
 
     /** DDIM with {@code steps} steps, eta 0, no guidance, the batch chosen. */

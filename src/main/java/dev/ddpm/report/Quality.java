@@ -1,5 +1,6 @@
 package dev.ddpm.report;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.ddpm.eval.EvalReport;
@@ -14,6 +15,7 @@ import java.util.Map;
  * @param imagesPerClass images generated per class
  * @param sampler the sampler's name, as {@code --sampler} takes it
  * @param steps the sampler's steps
+ * @param eta DDIM's noise, or null where it is 0 or the sampler has none
  * @param guidance classifier-free guidance
  * @param seed the seed of the noise
  * @param maxBatch images per batch through the model (the split decides the random draws)
@@ -33,6 +35,7 @@ public record Quality(
         int imagesPerClass,
         String sampler,
         int steps,
+        @JsonInclude(JsonInclude.Include.NON_NULL) Double eta,
         double guidance,
         long seed,
         int maxBatch,
@@ -58,6 +61,7 @@ public record Quality(
                 r.imagesPerDigit(),
                 r.sampling().sampler(),
                 r.sampling().steps(),
+                r.sampling().eta() == null || r.sampling().eta() == 0 ? null : r.sampling().eta(),
                 r.sampling().guidance(),
                 r.sampling().seed(),
                 maxBatch,
@@ -85,7 +89,9 @@ public record Quality(
                 + sampler
                 + ' '
                 + steps
-                + " steps, guidance "
+                + " steps, "
+                + (eta == null ? "" : "eta " + Numbers.plain(eta) + ", ")
+                + "guidance "
                 + Numbers.plain(guidance)
                 + ", seed "
                 + seed
@@ -109,6 +115,7 @@ public record Quality(
                 + sampler
                 + " --steps "
                 + steps
+                + (eta == null ? "" : " --eta " + Numbers.plain(eta))
                 + " --guidance "
                 + Numbers.plain(guidance)
                 + " --seed "

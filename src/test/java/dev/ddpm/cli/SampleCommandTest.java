@@ -106,15 +106,20 @@ class SampleCommandTest {
                         Map.of(
                                 "train.eval_sampler", "ddim",
                                 "train.eval_steps", "3",
+                                "train.eval_eta", "1",
                                 "train.eval_guidance", "2")),
                 recommending);
         Map<String, String[]> variants = new LinkedHashMap<>();
         variants.put("default", new String[0]);
         variants.put(
-                "explicit", new String[] {"--sampler", "ddim", "--steps", "3", "--guidance", "2"});
+                "explicit",
+                new String[] {
+                    "--sampler", "ddim", "--steps", "3", "--eta", "1", "--guidance", "2"
+                });
         variants.put("sampler", new String[] {"--sampler", "ddim"});
         variants.put("no-guidance", new String[] {"--guidance", "0"});
         variants.put("other-steps", new String[] {"--steps", "4"});
+        variants.put("no-eta", new String[] {"--eta", "0"});
         variants.put("other-sampler", new String[] {"--sampler", "dpm++2m", "--steps", "3"});
         Map<String, byte[]> pngs = new LinkedHashMap<>();
         Map<String, String> logs = new LinkedHashMap<>();
@@ -140,19 +145,21 @@ class SampleCommandTest {
             pngs.put(variant.getKey(), Files.readAllBytes(png));
             logs.put(variant.getKey(), run.err());
         }
-        assertArrayEquals(pngs.get("explicit"), pngs.get("default"), "ddim, 3 steps, guidance 2");
+        assertArrayEquals(
+                pngs.get("explicit"), pngs.get("default"), "ddim, 3 steps, eta 1, guidance 2");
         assertTrue(
-                logs.get("default").contains("ddim, 3 steps, guidance 2.0: the checkpoint's"),
+                logs.get("default")
+                        .contains("ddim, 3 steps, eta 1.0, guidance 2.0: the checkpoint's"),
                 logs.get("default"));
         assertArrayEquals(
                 pngs.get("explicit"),
                 pngs.get("sampler"),
-                "the recommended sampler takes the recommended steps");
+                "the recommended sampler takes the recommended steps and eta");
         assertTrue(
-                logs.get("sampler").contains("3 steps, guidance 2.0: the checkpoint's"),
+                logs.get("sampler").contains("3 steps, eta 1.0, guidance 2.0: the checkpoint's"),
                 logs.get("sampler"));
         assertFalse(logs.get("explicit").contains("recommendation"), logs.get("explicit"));
-        for (String other : List.of("no-guidance", "other-steps", "other-sampler")) {
+        for (String other : List.of("no-guidance", "other-steps", "other-sampler", "no-eta")) {
             assertFalse(Arrays.equals(pngs.get("default"), pngs.get(other)), other);
         }
     }

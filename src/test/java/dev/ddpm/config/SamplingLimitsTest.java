@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ddpm.common.UserException;
 import dev.ddpm.diffusion.DdimSampler;
@@ -47,6 +48,25 @@ class SamplingLimitsTest {
             assertEquals("config key '" + key + "' must be in [0, 100], got 100.5", e.getMessage());
             assertDoesNotThrow(() -> ConfigLoader.load(null, Map.of(key, "100")));
         }
+        UserException eta =
+                assertThrows(
+                        UserException.class,
+                        () ->
+                                ConfigLoader.load(
+                                        null,
+                                        Map.of(
+                                                "train.eval_sampler", "ddim",
+                                                "train.eval_eta", "10.5")));
+        assertEquals("config key 'train.eval_eta' must be in [0, 10], got 10.5", eta.getMessage());
+        UserException deterministic =
+                assertThrows(
+                        UserException.class,
+                        () -> ConfigLoader.load(null, Map.of("train.eval_eta", "1")));
+        assertTrue(deterministic.getMessage().contains("dpm++2m is deterministic"));
+        assertDoesNotThrow(
+                () ->
+                        ConfigLoader.load(
+                                null, Map.of("train.eval_sampler", "ddim", "train.eval_eta", "1")));
     }
 
     @Test
