@@ -41,10 +41,10 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
  *     Fréchet distance, as {@code ddpm eval}); always at the end of a run; 0 = only at the end
  * @param evalImagesPerClass images generated per class for each of those evaluations (0 = none, not
  *     even at the end)
- * @param evalSampler the sampler of those images (DDIM or DPM-Solver++). With {@code evalSteps} and
- *     {@code evalGuidance} it is the checkpoint's recommendation: {@code sample} and {@code eval}
- *     sample this way unless told otherwise, so that their images are the ones the recipe is judged
- *     by
+ * @param evalSampler the sampler of those images (DDIM or DPM-Solver++). With {@code evalSteps},
+ *     {@code evalEta} and {@code evalGuidance} it is the checkpoint's recommendation: {@code
+ *     sample} and {@code eval} sample this way unless told otherwise, so that their images are the
+ *     ones the recipe is judged by
  * @param evalSteps sampler steps of those images
  * @param evalEta DDIM's noise for those images (0 deterministic, 1 like DDPM); 0 for DPM-Solver++
  * @param evalGuidance classifier-free guidance of those images
