@@ -31,7 +31,7 @@ public final class DdimSampler implements Sampler {
 
     /** The timesteps visited, descending: {@code T-1} first. */
     public int[] timesteps(NoiseSchedule schedule) {
-        return spacing.timesteps(schedule.timesteps() - 1, schedule.finalTimestep(), steps);
+        return spacing.timesteps(schedule, schedule.timesteps() - 1, steps);
     }
 
     /** Each step goes to the next visited timestep; the last to the final one's prior. */

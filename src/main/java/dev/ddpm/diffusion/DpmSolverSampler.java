@@ -57,7 +57,7 @@ public final class DpmSolverSampler implements Sampler {
 
     /** The timesteps visited, descending. */
     public int[] timesteps(NoiseSchedule schedule) {
-        return spacing.timesteps(firstTimestep(schedule), schedule.finalTimestep(), steps);
+        return spacing.timesteps(schedule, firstTimestep(schedule), steps);
     }
 
     @Override

@@ -160,23 +160,63 @@ class SamplerTest {
 
     @Test
     void trailingSpacingStepsEvenlyDownFromTheFirstTimestep() {
+        NoiseSchedule standard = schedule(1000, LINEAR, 0);
+        NoiseSchedule reference = schedule(1001, LINEAR, 1);
         assertArrayEquals(
-                new int[] {999, 799, 599, 399, 199}, TimestepSpacing.TRAILING.timesteps(999, 0, 5));
+                new int[] {999, 799, 599, 399, 199},
+                TimestepSpacing.TRAILING.timesteps(standard, 999, 5));
         assertArrayEquals(
                 new int[] {1000, 800, 600, 400, 200},
-                TimestepSpacing.TRAILING.timesteps(1000, 1, 5));
-        int[] all = TimestepSpacing.TRAILING.timesteps(999, 0, 1000);
+                TimestepSpacing.TRAILING.timesteps(reference, 1000, 5));
+        int[] all = TimestepSpacing.TRAILING.timesteps(standard, 999, 1000);
         for (int i = 0; i < all.length; i++) {
             assertEquals(999 - i, all[i]);
         }
-        assertArrayEquals(all, TimestepSpacing.LINSPACE.timesteps(999, 0, 1000));
-        assertArrayEquals(new int[] {999}, TimestepSpacing.LINSPACE.timesteps(999, 0, 1));
+        assertArrayEquals(all, TimestepSpacing.LINSPACE.timesteps(standard, 999, 1000));
+        assertArrayEquals(all, TimestepSpacing.LOGSNR.timesteps(standard, 999, 1000));
+        assertArrayEquals(new int[] {999}, TimestepSpacing.LINSPACE.timesteps(standard, 999, 1));
+        NoiseSchedule short10 = schedule(10, LINEAR, 0);
         assertThrows(
-                IllegalArgumentException.class, () -> TimestepSpacing.TRAILING.timesteps(9, 0, 11));
-        NoiseSchedule standard = schedule(1000, LINEAR, 0);
+                IllegalArgumentException.class,
+                () -> TimestepSpacing.TRAILING.timesteps(short10, 9, 11));
         assertArrayEquals(
                 new int[] {999, 799, 599, 399, 199},
                 new DdimSampler(5, 0, TimestepSpacing.TRAILING).timesteps(standard));
+    }
+
+    @Test
+    void logSnrSpacingTakesEvenStepsInLambdaDownToTheFinalTimestep() {
+        for (NoiseSchedule s :
+                List.of(
+                        schedule(1000, LINEAR, 0),
+                        schedule(1000, COSINE, 0),
+                        schedule(1001, LINEAR, 1))) {
+            int first = DpmSolverSampler.firstTimestep(s);
+            for (int steps : new int[] {2, 10, 15, 100}) {
+                int[] ts = TimestepSpacing.LOGSNR.timesteps(s, first, steps);
+                assertEquals(steps, ts.length);
+                assertEquals(first, ts[0]);
+                assertEquals(s.finalTimestep(), ts[steps - 1]);
+                double h = (s.lambda(s.finalTimestep()) - s.lambda(first)) / (steps - 1);
+                for (int i = 1; i < steps; i++) {
+                    assertTrue(ts[i] < ts[i - 1]);
+                    if (steps <= 15) {
+                        // the nearest timestep: neither neighbour is nearer the even share
+                        double miss = Math.abs(s.lambda(ts[i]) - (s.lambda(first) + h * i));
+                        for (int neighbour : new int[] {ts[i] - 1, ts[i] + 1}) {
+                            if (neighbour >= s.finalTimestep() && neighbour <= first) {
+                                assertTrue(
+                                        miss
+                                                <= Math.abs(
+                                                        s.lambda(neighbour)
+                                                                - (s.lambda(first) + h * i)),
+                                        "step " + i + " of " + steps);
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 
     @Test
