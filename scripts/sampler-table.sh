@@ -10,7 +10,8 @@
 #
 # Runs are sequential; reports go to OUT_DIR (default: <checkpoint>/eval). Seconds depend on what
 # else the machine runs.
-# Set SAMPLERS="ddim:50 dpm++2m:15" to run fewer, DDPM=COMMAND to run another launcher.
+# Set SAMPLERS="ddim:50 dpm++2m:15 dpm++2m:15:trailing" to run others (SAMPLER:STEPS[:SPACING]),
+# DDPM=COMMAND to run another launcher.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 checkpoint="${1:?usage: $0 CHECKPOINT GUIDANCE [OUT_DIR]}"
@@ -20,15 +21,15 @@ samplers="${SAMPLERS:-ddim:10 ddim:20 ddim:50 ddim:100 dpm++2m:5 dpm++2m:8 dpm++
 ddpm="${DDPM:-$here/ddpm}"
 command -v jq > /dev/null || { echo "$0: needs jq" >&2; exit 2; }
 
-echo "| sampler | steps | accuracy | worst digit | Frechet / floor | sampling s | load |"
-echo "|---|---:|---:|---:|---:|---:|---:|"
+echo "| sampler | steps | spacing | accuracy | worst digit | Frechet / floor | sampling s | load |"
+echo "|---|---:|---|---:|---:|---:|---:|---:|"
 for run in $samplers; do
-  sampler="${run%%:*}"
-  steps="${run##*:}"
+  IFS=: read -r sampler steps spacing <<< "$run"
   args=(eval --checkpoint "$checkpoint" --sampler "$sampler" --steps "$steps" --guidance "$guidance" --seed 0)
+  [ -n "$spacing" ] && args+=(--spacing "$spacing")
   [ -n "$out" ] && args+=(--out "$out")
   # eval prints "report FILE.json" among its lines
   report="$("$ddpm" "${args[@]}" | sed -n 's/^report //p')"
   load="$(uptime | sed 's/.*load average: *//; s/,.*//')"
-  jq -r --arg load "$load" '"| \(.sampling.sampler) | \(.sampling.steps) | \(.accuracy * 1000 | round / 10)% | \(.accuracy_per_digit | to_entries | min_by(.value) | "\(.key): \(.value * 1000 | round / 10)%") | \(.frechet_distance | . * 100 | round / 100) / \(.frechet_distance_floor | . * 100 | round / 100) = \(.frechet_distance / .frechet_distance_floor | . * 100 | round / 100)x | \(.seconds.sampling | round) | \($load) |"' "$report"
+  jq -r --arg load "$load" '"| \(.sampling.sampler) | \(.sampling.steps) | \(.sampling.spacing // "-") | \(.accuracy * 1000 | round / 10)% | \(.accuracy_per_digit | to_entries | min_by(.value) | "\(.key): \(.value * 1000 | round / 10)%") | \(.frechet_distance | . * 100 | round / 100) / \(.frechet_distance_floor | . * 100 | round / 100) = \(.frechet_distance / .frechet_distance_floor | . * 100 | round / 100)x | \(.seconds.sampling | round) | \($load) |"' "$report"
 done

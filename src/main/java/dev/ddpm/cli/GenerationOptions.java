@@ -6,7 +6,7 @@ import dev.ddpm.common.UserException;
 import dev.ddpm.config.ConfigChoice;
 import dev.ddpm.config.SamplerKind;
 import dev.ddpm.config.SamplingLimits;
-import dev.ddpm.diffusion.TimestepSpacing;
+import dev.ddpm.config.TimestepSpacing;
 import dev.ddpm.generate.Generator;
 import dev.ddpm.generate.SamplingSettings;
 import java.util.ArrayList;
@@ -70,8 +70,10 @@ public final class GenerationOptions {
             converter = SpacingConverter.class,
             description =
                     "Which timesteps the steps visit: linspace (the DDIM paper's, from T-1 to 0;"
-                            + " default for ddim) or trailing (every T/N down from T-1; default for"
-                            + " dpm++2m).")
+                            + " ddim's own), trailing (every T/N down from T-1; dpm++2m's own) or"
+                            + " logsnr (evenly in log-SNR down to 0). Default: the checkpoint's"
+                            + " recommendation for its sampler (train.eval_spacing; logsnr for the"
+                            + " quick recipe), else the sampler's own.")
     TimestepSpacing spacing;
 
     @Option(
@@ -182,8 +184,8 @@ public final class GenerationOptions {
 
     /**
      * The settings asked for; what is not asked for is {@code generator}'s recommendation (its
-     * steps and eta only for its own sampler, else the sampler's defaults), which the log names;
-     * the generator chooses the batch unless {@code --max-batch} says.
+     * steps, spacing and eta only for its own sampler, else the sampler's defaults), which the log
+     * names; the generator chooses the batch unless {@code --max-batch} says.
      */
     SamplingSettings settings(Generator generator) {
         SamplingSettings settings = resolve(generator);
@@ -196,9 +198,11 @@ public final class GenerationOptions {
         SamplerKind kind = requestedSampler() != null ? requestedSampler() : recommended.sampler();
         boolean recommendedKind = kind == recommended.sampler();
         Integer n = steps != null ? steps : recommendedKind ? recommended.steps() : null;
+        TimestepSpacing s =
+                spacing != null ? spacing : recommendedKind ? recommended.spacing() : null;
         double e = eta != null ? eta : recommendedKind ? recommended.eta() : 0;
         double w = guidance != null ? guidance : recommended.guidance();
-        return new SamplingSettings(kind, n, e, spacing, w, seed, maxBatch);
+        return new SamplingSettings(kind, n, e, s, w, seed, maxBatch);
     }
 
     private void logRecommendation(SamplingSettings settings) {
@@ -208,6 +212,9 @@ public final class GenerationOptions {
         }
         if (steps == null && settings.steps() != null) {
             taken.add(settings.steps() + " steps");
+        }
+        if (spacing == null && settings.spacing() != null) {
+            taken.add(settings.spacing().configName() + " spacing");
         }
         if (eta == null && settings.eta() != 0) {
             taken.add("eta " + settings.eta());

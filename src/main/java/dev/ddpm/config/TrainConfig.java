@@ -42,10 +42,12 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
  * @param evalImagesPerClass images generated per class for each of those evaluations (0 = none, not
  *     even at the end)
  * @param evalSampler the sampler of those images (DDIM or DPM-Solver++). With {@code evalSteps},
- *     {@code evalEta} and {@code evalGuidance} it is the checkpoint's recommendation: {@code
- *     sample} and {@code eval} sample this way unless told otherwise, so that their images are the
- *     ones the recipe is judged by
+ *     {@code evalSpacing}, {@code evalEta} and {@code evalGuidance} it is the checkpoint's
+ *     recommendation: {@code sample} and {@code eval} sample this way unless told otherwise, so
+ *     that their images are the ones the recipe is judged by
  * @param evalSteps sampler steps of those images
+ * @param evalSpacing the timesteps those steps visit, or null for the sampler's own spacing
+ *     (linspace for DDIM, trailing for DPM-Solver++)
  * @param evalEta DDIM's noise for those images (0 deterministic, 1 like DDPM); 0 for DPM-Solver++
  * @param evalGuidance classifier-free guidance of those images
  */
@@ -80,6 +82,7 @@ public record TrainConfig(
         int evalImagesPerClass,
         SamplerKind evalSampler,
         int evalSteps,
+        TimestepSpacing evalSpacing,
         double evalEta,
         double evalGuidance) {
 
@@ -144,6 +147,7 @@ public record TrainConfig(
                 20,
                 SamplerKind.DPM_SOLVER_2M,
                 SamplerKind.DPM_SOLVER_2M.defaultSteps(),
+                null,
                 0.0,
                 0.0);
     }

@@ -1,6 +1,7 @@
 package dev.ddpm.diffusion;
 
 import dev.ddpm.config.SamplingLimits;
+import dev.ddpm.config.TimestepSpacing;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -31,7 +32,7 @@ public final class DdimSampler implements Sampler {
 
     /** The timesteps visited, descending: {@code T-1} first. */
     public int[] timesteps(NoiseSchedule schedule) {
-        return spacing.timesteps(schedule, schedule.timesteps() - 1, steps);
+        return Timesteps.spaced(spacing, schedule, schedule.timesteps() - 1, steps);
     }
 
     /** Each step goes to the next visited timestep; the last to the final one's prior. */

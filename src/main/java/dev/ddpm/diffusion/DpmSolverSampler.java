@@ -1,5 +1,6 @@
 package dev.ddpm.diffusion;
 
+import dev.ddpm.config.TimestepSpacing;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -57,7 +58,7 @@ public final class DpmSolverSampler implements Sampler {
 
     /** The timesteps visited, descending. */
     public int[] timesteps(NoiseSchedule schedule) {
-        return spacing.timesteps(schedule, firstTimestep(schedule), steps);
+        return Timesteps.spaced(spacing, schedule, firstTimestep(schedule), steps);
     }
 
     @Override

@@ -2,13 +2,13 @@ package dev.ddpm.generate;
 
 import dev.ddpm.config.SamplerKind;
 import dev.ddpm.config.SamplingLimits;
+import dev.ddpm.config.TimestepSpacing;
 import dev.ddpm.config.TrainConfig;
 import dev.ddpm.diffusion.DdimSampler;
 import dev.ddpm.diffusion.DdpmSampler;
 import dev.ddpm.diffusion.DpmSolverSampler;
 import dev.ddpm.diffusion.NoiseSchedule;
 import dev.ddpm.diffusion.Sampler;
-import dev.ddpm.diffusion.TimestepSpacing;
 
 /**
  * How to generate: the sampler, its steps and their spacing, the guidance weight, the seed and the
@@ -70,15 +70,15 @@ public record SamplingSettings(
 
     /**
      * How a run of {@code train} is judged ({@code train.eval_sampler}, {@code eval_steps}, {@code
-     * eval_eta}, {@code eval_guidance}), the batch chosen: its checkpoints' recommendation for
-     * sampling.
+     * eval_spacing}, {@code eval_eta}, {@code eval_guidance}), the batch chosen: its checkpoints'
+     * recommendation for sampling.
      */
     public static SamplingSettings judging(TrainConfig train, long seed) {
         return new SamplingSettings(
                 train.evalSampler(),
                 train.evalSteps(),
                 train.evalEta(),
-                null,
+                train.evalSpacing(),
                 train.evalGuidance(),
                 seed,
                 null);

@@ -106,6 +106,7 @@ class SampleCommandTest {
                         Map.of(
                                 "train.eval_sampler", "ddim",
                                 "train.eval_steps", "3",
+                                "train.eval_spacing", "trailing",
                                 "train.eval_eta", "1",
                                 "train.eval_guidance", "2")),
                 recommending);
@@ -114,12 +115,22 @@ class SampleCommandTest {
         variants.put(
                 "explicit",
                 new String[] {
-                    "--sampler", "ddim", "--steps", "3", "--eta", "1", "--guidance", "2"
+                    "--sampler",
+                    "ddim",
+                    "--steps",
+                    "3",
+                    "--spacing",
+                    "trailing",
+                    "--eta",
+                    "1",
+                    "--guidance",
+                    "2"
                 });
         variants.put("sampler", new String[] {"--sampler", "ddim"});
         variants.put("no-guidance", new String[] {"--guidance", "0"});
         variants.put("other-steps", new String[] {"--steps", "4"});
         variants.put("no-eta", new String[] {"--eta", "0"});
+        variants.put("other-spacing", new String[] {"--spacing", "linspace"});
         variants.put("other-sampler", new String[] {"--sampler", "dpm++2m", "--steps", "3"});
         Map<String, byte[]> pngs = new LinkedHashMap<>();
         Map<String, String> logs = new LinkedHashMap<>();
@@ -146,20 +157,28 @@ class SampleCommandTest {
             logs.put(variant.getKey(), run.err());
         }
         assertArrayEquals(
-                pngs.get("explicit"), pngs.get("default"), "ddim, 3 steps, eta 1, guidance 2");
+                pngs.get("explicit"),
+                pngs.get("default"),
+                "ddim, 3 steps, trailing, eta 1, guidance 2");
         assertTrue(
                 logs.get("default")
-                        .contains("ddim, 3 steps, eta 1.0, guidance 2.0: the checkpoint's"),
+                        .contains(
+                                "ddim, 3 steps, trailing spacing, eta 1.0, guidance 2.0: the"
+                                        + " checkpoint's"),
                 logs.get("default"));
         assertArrayEquals(
                 pngs.get("explicit"),
                 pngs.get("sampler"),
-                "the recommended sampler takes the recommended steps and eta");
+                "the recommended sampler takes the recommended steps, spacing and eta");
         assertTrue(
-                logs.get("sampler").contains("3 steps, eta 1.0, guidance 2.0: the checkpoint's"),
+                logs.get("sampler")
+                        .contains(
+                                "3 steps, trailing spacing, eta 1.0, guidance 2.0: the"
+                                        + " checkpoint's"),
                 logs.get("sampler"));
         assertFalse(logs.get("explicit").contains("recommendation"), logs.get("explicit"));
-        for (String other : List.of("no-guidance", "other-steps", "other-sampler", "no-eta")) {
+        for (String other :
+                List.of("no-guidance", "other-steps", "other-sampler", "no-eta", "other-spacing")) {
             assertFalse(Arrays.equals(pngs.get("default"), pngs.get(other)), other);
         }
     }

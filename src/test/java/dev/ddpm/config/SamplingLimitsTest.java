@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ddpm.common.UserException;
 import dev.ddpm.diffusion.DdimSampler;
-import dev.ddpm.diffusion.TimestepSpacing;
 import dev.ddpm.generate.SamplingSettings;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -14,6 +14,7 @@ import ai.djl.ndarray.types.Shape;
 import dev.ddpm.common.NativeArrays;
 import dev.ddpm.common.Seeds;
 import dev.ddpm.config.DiffusionConfig;
+import dev.ddpm.config.TimestepSpacing;
 import dev.ddpm.testing.CpuManager;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -16,6 +16,7 @@ import dev.ddpm.common.NativeArrays;
 import dev.ddpm.common.Seeds;
 import dev.ddpm.config.DiffusionConfig;
 import dev.ddpm.config.ModelConfig;
+import dev.ddpm.config.TimestepSpacing;
 import dev.ddpm.model.UNet;
 import dev.ddpm.testing.CpuManager;
 import java.util.ArrayList;
@@ -164,21 +165,22 @@ class SamplerTest {
         NoiseSchedule reference = schedule(1001, LINEAR, 1);
         assertArrayEquals(
                 new int[] {999, 799, 599, 399, 199},
-                TimestepSpacing.TRAILING.timesteps(standard, 999, 5));
+                Timesteps.spaced(TimestepSpacing.TRAILING, standard, 999, 5));
         assertArrayEquals(
                 new int[] {1000, 800, 600, 400, 200},
-                TimestepSpacing.TRAILING.timesteps(reference, 1000, 5));
-        int[] all = TimestepSpacing.TRAILING.timesteps(standard, 999, 1000);
+                Timesteps.spaced(TimestepSpacing.TRAILING, reference, 1000, 5));
+        int[] all = Timesteps.spaced(TimestepSpacing.TRAILING, standard, 999, 1000);
         for (int i = 0; i < all.length; i++) {
             assertEquals(999 - i, all[i]);
         }
-        assertArrayEquals(all, TimestepSpacing.LINSPACE.timesteps(standard, 999, 1000));
-        assertArrayEquals(all, TimestepSpacing.LOGSNR.timesteps(standard, 999, 1000));
-        assertArrayEquals(new int[] {999}, TimestepSpacing.LINSPACE.timesteps(standard, 999, 1));
+        assertArrayEquals(all, Timesteps.spaced(TimestepSpacing.LINSPACE, standard, 999, 1000));
+        assertArrayEquals(all, Timesteps.spaced(TimestepSpacing.LOGSNR, standard, 999, 1000));
+        assertArrayEquals(
+                new int[] {999}, Timesteps.spaced(TimestepSpacing.LINSPACE, standard, 999, 1));
         NoiseSchedule short10 = schedule(10, LINEAR, 0);
         assertThrows(
                 IllegalArgumentException.class,
-                () -> TimestepSpacing.TRAILING.timesteps(short10, 9, 11));
+                () -> Timesteps.spaced(TimestepSpacing.TRAILING, short10, 9, 11));
         assertArrayEquals(
                 new int[] {999, 799, 599, 399, 199},
                 new DdimSampler(5, 0, TimestepSpacing.TRAILING).timesteps(standard));
@@ -193,7 +195,7 @@ class SamplerTest {
                         schedule(1001, LINEAR, 1))) {
             int first = DpmSolverSampler.firstTimestep(s);
             for (int steps : new int[] {2, 10, 15, 100}) {
-                int[] ts = TimestepSpacing.LOGSNR.timesteps(s, first, steps);
+                int[] ts = Timesteps.spaced(TimestepSpacing.LOGSNR, s, first, steps);
                 assertEquals(steps, ts.length);
                 assertEquals(first, ts[0]);
                 assertEquals(s.finalTimestep(), ts[steps - 1]);
