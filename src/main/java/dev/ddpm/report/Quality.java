@@ -15,6 +15,8 @@ import java.util.Map;
  * @param imagesPerClass images generated per class
  * @param sampler the sampler's name, as {@code --sampler} takes it
  * @param steps the sampler's steps
+ * @param spacing the timesteps they visit, as {@code --spacing} takes it (null in lines written
+ *     before it was recorded)
  * @param eta DDIM's noise, or null where it is 0 or the sampler has none
  * @param guidance classifier-free guidance
  * @param seed the seed of the noise
@@ -35,6 +37,7 @@ public record Quality(
         int imagesPerClass,
         String sampler,
         int steps,
+        @JsonInclude(JsonInclude.Include.NON_NULL) String spacing,
         @JsonInclude(JsonInclude.Include.NON_NULL) Double eta,
         double guidance,
         long seed,
@@ -61,6 +64,7 @@ public record Quality(
                 r.imagesPerDigit(),
                 r.sampling().sampler(),
                 r.sampling().steps(),
+                r.sampling().spacing(),
                 r.sampling().eta() == null || r.sampling().eta() == 0 ? null : r.sampling().eta(),
                 r.sampling().guidance(),
                 r.sampling().seed(),
@@ -78,8 +82,8 @@ public record Quality(
     }
 
     /**
-     * How the images were made: {@code 200 images (20 per class), ddim 10 steps, guidance 0.75,
-     * seed 0, ema weights}.
+     * How the images were made: {@code 200 images (20 per class), ddim 10 steps, linspace spacing,
+     * guidance 0.75, seed 0, ema weights}.
      */
     public String settings() {
         return Numbers.count(images)
@@ -90,6 +94,7 @@ public record Quality(
                 + ' '
                 + steps
                 + " steps, "
+                + (spacing == null ? "" : spacing + " spacing, ")
                 + (eta == null ? "" : "eta " + Numbers.plain(eta) + ", ")
                 + "guidance "
                 + Numbers.plain(guidance)
@@ -115,6 +120,7 @@ public record Quality(
                 + sampler
                 + " --steps "
                 + steps
+                + (spacing == null ? "" : " --spacing " + spacing)
                 + (eta == null ? "" : " --eta " + Numbers.plain(eta))
                 + " --guidance "
                 + Numbers.plain(guidance)

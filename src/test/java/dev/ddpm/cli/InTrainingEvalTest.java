@@ -44,13 +44,17 @@ class InTrainingEvalTest {
 
     @TempDir Path dir;
 
-    /** The tiny run (8 steps) evaluated every 2 steps, 3 images per class, a preview every 4. */
+    /**
+     * The tiny run (8 steps) evaluated every 2 steps (log-SNR spacing, not the sampler's own), 3
+     * images per class, a preview every 4.
+     */
     static DdpmConfig config() {
         return TrainingFixtures.tiny(
                 Map.of(
                         "train.eval_images_per_class", "3",
                         "train.eval_every_steps", "2",
                         "train.eval_steps", "2",
+                        "train.eval_spacing", "logsnr",
                         "train.eval_guidance", "0.5",
                         "train.sample_every_steps", "4",
                         "train.sample_steps", "2"));
@@ -112,7 +116,7 @@ class InTrainingEvalTest {
         Run r = ddpm(args.toArray(String[]::new));
         assertEquals(0, r.exit(), r.toString());
         // eval names its report by the settings, the image count among them
-        String name = "best-dpm++2m-2-g0.5-seed0-n" + q.imagesPerClass();
+        String name = "best-dpm++2m-2-g0.5-logsnr-seed0-n" + q.imagesPerClass();
         JsonNode report = JSON.readTree(run.root().resolve("eval/" + name + ".json").toFile());
         assertEquals(best.step(), report.get("step").asLong());
         assertEquals(q.accuracy(), report.get("accuracy").asDouble(), "same numbers, exactly");
