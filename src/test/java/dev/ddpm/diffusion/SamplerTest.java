@@ -36,6 +36,12 @@ class SamplerTest {
         return NoiseScheduleTest.schedule(timesteps, kind, finalTimestep);
     }
 
+    /** The standard linear and cosine schedules and the reference's 1001-step linear one. */
+    private static List<NoiseSchedule> linearCosineAndReference() {
+        return List.of(
+                schedule(1000, LINEAR, 0), schedule(1000, COSINE, 0), schedule(1001, LINEAR, 1));
+    }
+
     /**
      * One batch through the shared loop from noise seeded per image, libtorch seeded for the noise
      * along the way (as the generator does).
@@ -107,11 +113,7 @@ class SamplerTest {
 
     @Test
     void ddimWithEveryTimestepAndEtaOneUsesDdpmPosteriorStd() {
-        for (NoiseSchedule s :
-                List.of(
-                        schedule(1000, LINEAR, 0),
-                        schedule(1000, COSINE, 0),
-                        schedule(1001, LINEAR, 1))) {
+        for (NoiseSchedule s : linearCosineAndReference()) {
             List<ReverseStep> ddpm = new DdpmSampler().plan(s);
             List<ReverseStep> ddim = new DdimSampler(s.reverseSteps(), 1.0).plan(s);
             assertEquals(ddpm.size(), ddim.size());
@@ -188,11 +190,7 @@ class SamplerTest {
 
     @Test
     void logSnrSpacingTakesEvenStepsInLambdaDownToTheFinalTimestep() {
-        for (NoiseSchedule s :
-                List.of(
-                        schedule(1000, LINEAR, 0),
-                        schedule(1000, COSINE, 0),
-                        schedule(1001, LINEAR, 1))) {
+        for (NoiseSchedule s : linearCosineAndReference()) {
             int first = DpmSolverSampler.firstTimestep(s);
             for (int steps : new int[] {2, 10, 15, 100}) {
                 int[] ts = Timesteps.spaced(TimestepSpacing.LOGSNR, s, first, steps);
