@@ -143,10 +143,11 @@ public final class Generator {
 
     /**
      * How to sample when nothing is asked for: how its recipe is judged ({@code
-     * train.eval_sampler}, {@code train.eval_steps}, {@code train.eval_eta}, {@code
-     * train.eval_guidance}; DPM-Solver++ at 10 steps and guidance 0.5 for the shipped model, at 20
-     * steps and 0.75 for the quick recipe, the fewest steps and the guidance measured best for
-     * them), at most the steps the schedule has.
+     * train.eval_sampler}, {@code train.eval_steps}, {@code train.eval_spacing}, {@code
+     * train.eval_eta}, {@code train.eval_guidance}; DPM-Solver++ at 10 steps, trailing, guidance
+     * 0.5 for the shipped model, at 15 steps evenly in log-SNR and 0.75 for the quick recipe, the
+     * fewest steps and the spacing and guidance measured best for them), at most the steps the
+     * schedule has.
      */
     public SamplingSettings recommendedSettings(long seed) {
         SamplingSettings judging = SamplingSettings.judging(config.train(), seed);

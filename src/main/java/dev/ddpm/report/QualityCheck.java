@@ -35,10 +35,10 @@ import org.slf4j.LoggerFactory;
  * The in-training evaluation: every {@code train.eval_every_steps} steps and at the end of a run
  * that completes, {@code ddpm eval} of the weights samples are drawn with (the EMA when there is
  * one) with {@code train.eval_images_per_class} images per class, sampled as {@code
- * train.eval_sampler}, {@code train.eval_steps}, {@code train.eval_eta} and {@code
- * train.eval_guidance} say (the settings {@code ddpm sample} and {@code ddpm eval} use by default
- * for its checkpoints), seed {@value #SEED}. The numbers go to {@code metrics.jsonl} and the log,
- * the judged images to {@code quality/step-N.png}, and the best checkpoint (see {@link
+ * train.eval_sampler}, {@code train.eval_steps}, {@code train.eval_spacing}, {@code train.eval_eta}
+ * and {@code train.eval_guidance} say (the settings {@code ddpm sample} and {@code ddpm eval} use
+ * by default for its checkpoints), seed {@value #SEED}. The numbers go to {@code metrics.jsonl} and
+ * the log, the judged images to {@code quality/step-N.png}, and the best checkpoint (see {@link
  * BestCheckpoint}) to {@code best.safetensors}.
  *
  * <p>The classifier, the MNIST images and the real side of the Frechet distances are loaded or
